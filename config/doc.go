@@ -1,0 +1,103 @@
+// Package config resolves the settings of the Galileo client and the test
+// harness from environment variables (the official Galileo SDKs' names plus a
+// few of this module's own), an optional YAML file and explicit Go overrides.
+//
+// # Quick start
+//
+//	cfg, err := config.Load() // environment only
+//	if err != nil {
+//		return err // names every invalid variable and what was expected
+//	}
+//	backend, err := cfg.ResolveBackend() // remote or emulator
+//	if err != nil {
+//		return err // e.g. running in CI without credentials
+//	}
+//	slog.Info("galileo", "config", cfg) // secrets are redacted
+//
+// With a file and a setting forced from Go:
+//
+//	cfg, err := config.Load(
+//		config.WithFile("galileo.yaml"),
+//		config.WithOverride(func(c *config.Config) { c.Backend = config.BackendEmulator }),
+//	)
+//
+// # Precedence
+//
+// Highest first; each setting is taken whole from the highest source that
+// sets it (extra headers are not merged across sources):
+//
+//  1. [WithOverride] functions, in the order given;
+//  2. environment variables (read through [WithLookup], default [os.LookupEnv]);
+//  3. the YAML file ([WithFile] or [WithFS]);
+//  4. defaults.
+//
+// Blank and whitespace-only values count as unset; other values are trimmed.
+//
+// # Environment variables
+//
+//	variable               Config field   meaning                                default
+//	GALILEO_API_KEY        APIKey         API key, exchanged for a JWT (secret)  -
+//	GALILEO_JWT_TOKEN      JWT            pre-issued JWT, used as is (secret)    -
+//	GALILEO_CONSOLE_URL    ConsoleURL     web console, used for links            https://app.galileo.ai/
+//	GALILEO_API_URL        APIURL         REST API base URL                      derived from the console URL
+//	GALILEO_PROJECT        Project        default project name                   -
+//	GALILEO_PROJECT_ID     ProjectID      default project id                     -
+//	GALILEO_EXTRA_HEADERS  ExtraHeaders   JSON object of header name to value    -
+//	GALILEOTEST_BACKEND    Backend        auto, remote or emulator               auto
+//	GALILEOTEST_KEEP       Keep           keep what tests created (boolean)      false
+//	GALILEOTEST_REPORT     ReportPath     path of a JSON report                  -
+//	CI                     CI             set by CI systems                      false
+//
+// Booleans accept 1/0, t/f, true/false, y/n, yes/no and on/off in any case.
+// CI counts as set when it is non-empty and not "false" or "0".
+// URLs without a scheme get "https://" prepended; they must be http or https
+// URLs with a host and without user credentials, query or fragment.
+//
+// # API URL
+//
+// An explicit API URL (GALILEO_API_URL, api_url, or an override) wins.
+// Otherwise it is derived from the console URL as the official SDKs do (see
+// [DeriveAPIURL]): localhost or 127.0.0.1 gives http://localhost:8088,
+// app.galileo.ai gives https://api.galileo.ai, and any other URL has
+// "console" replaced by "api" (https://console.acme.galileo.ai gives
+// https://api.acme.galileo.ai). With neither URL configured the API URL is
+// https://api.galileo.ai/.
+//
+// # YAML file
+//
+// The file holds one mapping with these keys, all optional:
+//
+//	console_url: https://console.acme.galileo.ai
+//	api_url: https://api.acme.galileo.ai
+//	project: support-bot
+//	project_id: 2b9c1c1e-0f4a-4d8e-9a53-6a1f3b0c7d21
+//	extra_headers:
+//	  X-Team: qa
+//	backend: auto
+//	keep: false
+//	report: galileo-report.json
+//	api_key: ...
+//
+// report is used as written: a relative path is relative to the working
+// directory, not to the file. Decoding is strict: an unknown or duplicate key, or a value of the wrong
+// type, is an error of the form "FILE:LINE: KEY: what was expected".
+// api_key is accepted, but prefer GALILEO_API_KEY in the environment (or
+// your CI's secret store) so that keys are not committed; a JWT can only
+// come from the environment or an override.
+//
+// # Backends
+//
+// [Config.ResolveBackend] turns the requested backend into remote or
+// emulator. auto means remote when an API key or JWT is configured, and the
+// emulator otherwise; but in CI, auto without credentials is an error that
+// names GALILEO_API_KEY and GALILEOTEST_BACKEND=emulator, so that a quality
+// gate never passes against the emulator by accident.
+//
+// # Secrets
+//
+// The API key, the JWT and the values of extra headers whose names look like
+// credentials (see [IsSensitiveHeader]) never appear in the output of
+// String, GoString, any fmt verb, json.Marshal, slog, or an error of this
+// package; they are shown as "set (redacted)". Use the fields directly to
+// pass them to a client.
+package config

@@ -1,0 +1,270 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// field identifies one setting.
+type field int
+
+const (
+	fAPIKey field = iota
+	fJWT
+	fConsoleURL
+	fAPIURL
+	fProject
+	fProjectID
+	fExtraHeaders
+	fBackend
+	fKeep
+	fReport
+	fCI
+	numFields
+)
+
+// env returns the environment variable of f.
+func (f field) env() string {
+	switch f {
+	case fAPIKey:
+		return EnvAPIKey
+	case fJWT:
+		return EnvJWT
+	case fConsoleURL:
+		return EnvConsoleURL
+	case fAPIURL:
+		return EnvAPIURL
+	case fProject:
+		return EnvProject
+	case fProjectID:
+		return EnvProjectID
+	case fExtraHeaders:
+		return EnvExtraHeaders
+	case fBackend:
+		return EnvBackend
+	case fKeep:
+		return EnvKeep
+	case fReport:
+		return EnvReport
+	case fCI:
+		return EnvCI
+	}
+	panic("config: unknown field")
+}
+
+// goName returns the Config field name of f.
+func (f field) goName() string {
+	switch f {
+	case fAPIKey:
+		return "APIKey"
+	case fJWT:
+		return "JWT"
+	case fConsoleURL:
+		return "ConsoleURL"
+	case fAPIURL:
+		return "APIURL"
+	case fProject:
+		return "Project"
+	case fProjectID:
+		return "ProjectID"
+	case fExtraHeaders:
+		return "ExtraHeaders"
+	case fBackend:
+		return "Backend"
+	case fKeep:
+		return "Keep"
+	case fReport:
+		return "ReportPath"
+	case fCI:
+		return "CI"
+	}
+	panic("config: unknown field")
+}
+
+// str returns a pointer to the string field f, or nil for fields of other types.
+func (c *Config) str(f field) *string {
+	switch f {
+	case fAPIKey:
+		return &c.APIKey
+	case fJWT:
+		return &c.JWT
+	case fConsoleURL:
+		return &c.ConsoleURL
+	case fAPIURL:
+		return &c.APIURL
+	case fProject:
+		return &c.Project
+	case fProjectID:
+		return &c.ProjectID
+	case fReport:
+		return &c.ReportPath
+	}
+	return nil
+}
+
+// sameField reports whether a and b hold the same value of f.
+func sameField(a, b *Config, f field) bool {
+	switch f {
+	case fExtraHeaders:
+		return maps.Equal(a.ExtraHeaders, b.ExtraHeaders)
+	case fBackend:
+		return a.Backend == b.Backend
+	case fKeep:
+		return a.Keep == b.Keep
+	case fCI:
+		return a.CI == b.CI
+	}
+	return *a.str(f) == *b.str(f)
+}
+
+// overrideSource is the Error.Source of values set by WithOverride.
+const overrideSource = "WithOverride"
+
+// origin records where a value came from; the zero origin is the default.
+type origin struct {
+	source string
+	line   int
+	field  string
+}
+
+func (o origin) err(msg string) *Error {
+	return &Error{Source: o.source, Line: o.line, Field: o.field, Msg: msg}
+}
+
+type origins [numFields]origin
+
+type errorList []error
+
+func (l *errorList) add(err error) { *l = append(*l, err) }
+
+func (l errorList) join() error { return errors.Join(l...) }
+
+// set parses the text value raw of f from origin o into c. A blank value
+// leaves c unchanged; an invalid one is reported and leaves c unchanged.
+func set(c *Config, from *origins, errs *errorList, f field, raw string, o origin) {
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		return
+	}
+	switch f {
+	case fConsoleURL, fAPIURL:
+		u, msg := normalizeURL(v)
+		if msg != "" {
+			errs.add(o.err(msg))
+			return
+		}
+		*c.str(f) = u
+	case fBackend:
+		b, err := ParseBackend(v)
+		if err != nil {
+			errs.add(o.err(err.Error()))
+			return
+		}
+		c.Backend = b
+	case fKeep:
+		b, ok := parseBool(v)
+		if !ok {
+			errs.add(o.err(fmt.Sprintf("%q is not a boolean (expected true or false, 1 or 0, yes or no, on or off)", v)))
+			return
+		}
+		c.Keep = b
+	case fCI:
+		c.CI = v != "0" && !strings.EqualFold(v, "false")
+	case fExtraHeaders:
+		h, msg := parseHeadersJSON(v)
+		if msg != "" {
+			errs.add(o.err(msg))
+			return
+		}
+		c.ExtraHeaders = h
+	default:
+		*c.str(f) = v
+	}
+	from[f] = o
+}
+
+// parseBool accepts 1/0, t/f, true/false, y/n, yes/no, on/off, any case.
+func parseBool(s string) (value, ok bool) {
+	switch strings.ToLower(s) {
+	case "1", "t", "true", "y", "yes", "on":
+		return true, true
+	case "0", "f", "false", "n", "no", "off":
+		return false, true
+	}
+	return false, false
+}
+
+// applyEnv reads every variable through lookup.
+func applyEnv(lookup func(string) (string, bool), c *Config, from *origins, errs *errorList) {
+	for f := range numFields {
+		if v, ok := lookup(f.env()); ok {
+			set(c, from, errs, f, v, origin{source: f.env()})
+		}
+	}
+}
+
+// applyOverride runs fn on a copy of c and marks every field it changed as
+// coming from WithOverride.
+func applyOverride(fn func(*Config), c *Config, from *origins) {
+	before := *c
+	before.ExtraHeaders = maps.Clone(c.ExtraHeaders)
+	after := before
+	after.ExtraHeaders = maps.Clone(c.ExtraHeaders)
+	fn(&after)
+	for f := range numFields {
+		if !sameField(&before, &after, f) {
+			from[f] = origin{source: overrideSource, field: f.goName()}
+		}
+	}
+	*c = after
+}
+
+// finish trims, validates, applies defaults and derives the API URL. Values
+// from the file and the environment are already valid; only values set by
+// WithOverride can fail here.
+func finish(c *Config, from *origins, errs *errorList) {
+	for f := range numFields {
+		if p := c.str(f); p != nil {
+			*p = strings.TrimSpace(*p)
+		}
+	}
+
+	b, err := ParseBackend(string(c.Backend))
+	if err != nil {
+		errs.add(from[fBackend].err(err.Error()))
+	} else {
+		c.Backend = b
+	}
+
+	consoleOK, consoleDefault := true, c.ConsoleURL == ""
+	if consoleDefault {
+		c.ConsoleURL = DefaultConsoleURL
+	} else if u, msg := normalizeURL(c.ConsoleURL); msg != "" {
+		errs.add(from[fConsoleURL].err(msg))
+		consoleOK = false
+	} else {
+		c.ConsoleURL = u
+	}
+
+	switch {
+	case c.APIURL != "":
+		u, msg := normalizeURL(c.APIURL)
+		if msg != "" {
+			errs.add(from[fAPIURL].err(msg))
+		} else {
+			c.APIURL = u
+		}
+	case consoleDefault:
+		c.APIURL = DefaultAPIURL
+	case consoleOK:
+		c.APIURL = deriveAPIURL(c.ConsoleURL)
+	}
+
+	if from[fExtraHeaders].source == overrideSource {
+		if msg := checkHeaders(c.ExtraHeaders); msg != "" {
+			errs.add(from[fExtraHeaders].err(msg))
+		}
+	}
+}
