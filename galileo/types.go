@@ -204,10 +204,11 @@ type DatasetProjects struct {
 
 // DatasetProject is a project that uses a dataset.
 type DatasetProject struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	CreatedByUser *UserInfo `json:"created_by_user"`
 }
 
 // Message is one chat message of a prompt template or an LLM span.

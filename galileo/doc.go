@@ -1,0 +1,138 @@
+// Package galileo is a client for the Galileo v2 REST API, the LLM
+// evaluation platform: projects, datasets, prompt templates, scorers,
+// experiments, traces and records.
+//
+// # Quick start
+//
+// Create one [Client] and share it; it is safe for concurrent use. Every
+// method takes a context first, which bounds the whole call, retries
+// included.
+//
+//	c, err := galileo.NewClient(
+//		galileo.WithBaseURL(os.Getenv("GALILEO_API_URL")), // omit for https://api.galileo.ai
+//		galileo.WithAPIKey(os.Getenv("GALILEO_API_KEY")),
+//	)
+//	if err != nil {
+//		return err
+//	}
+//	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+//	defer cancel()
+//
+//	project, err := c.Projects.GetByName(ctx, "acme-support")
+//	if err != nil {
+//		return err
+//	}
+//	exp, err := c.Experiments.Open(ctx, project.ID, "support-bot")
+//	if err != nil {
+//		return err // errors.Is(err, galileo.ErrNotFound) when there is none
+//	}
+//	// Wait until every row has its output, then for the metric's scores.
+//	if _, err := exp.MonitorProgress(ctx, os.Stderr, 0); err != nil {
+//		return err
+//	}
+//	for {
+//		agg, err := exp.GetMetricAggregate(ctx, "correctness")
+//		if err != nil {
+//			return err
+//		}
+//		if agg != nil && agg.Avg != nil {
+//			fmt.Printf("correctness: avg %.2f over %d rows\n", *agg.Avg, *agg.Count)
+//			break
+//		}
+//		select {
+//		case <-ctx.Done():
+//			return ctx.Err()
+//		case <-time.After(5 * time.Second):
+//		}
+//		if err := exp.Refresh(ctx); err != nil {
+//			return err
+//		}
+//	}
+//
+// The config package resolves GALILEO_API_KEY, GALILEO_CONSOLE_URL,
+// GALILEO_API_URL and the other settings the official SDKs read; this package
+// reads no environment variable itself.
+//
+// # Authentication
+//
+// Three kinds of credentials are supported, in this order of precedence:
+//
+//   - [WithJWT]: a pre-issued token (GALILEO_JWT_TOKEN), sent as
+//     "Authorization: Bearer <jwt>" as is, without any login;
+//   - [WithAPIKey] with [WithAPIKeyHeader]: the raw key in the
+//     Galileo-API-Key header of every request;
+//   - [WithAPIKey] alone (GALILEO_API_KEY), as the official SDKs do it: the
+//     key is exchanged for a JWT at POST /login/api_key on first use. The
+//     token's exp claim is read without verifying the signature, and the
+//     client logs in again when less than five minutes are left (a token
+//     without a readable exp is renewed on every call). Concurrent callers
+//     share a single login. A 401 answer to a call made with such a token
+//     triggers one new login and one repeat of the call.
+//
+// Without credentials, unauthenticated calls such as [Client.Healthcheck]
+// work; any other call fails with an error matching [ErrNoCredentials]
+// before anything is sent. [Client.CurrentUser] is the cheapest check that
+// the credentials work.
+//
+// Every request carries "X-Galileo-SDK: galileo-go/<Version>" and a
+// User-Agent; [WithHeader] adds headers such as GALILEO_EXTRA_HEADERS.
+//
+// # Retries
+//
+// Connection failures and the answers 408, 429 and 5xx other than 501 are
+// retried with exponential backoff and jitter: by default 4 attempts in all,
+// starting around 500ms and never more than about 10s apart (see
+// [WithRetry]; WithRetry(1, 0, 0) disables retries). A Retry-After header,
+// in seconds or as an HTTP date, is always waited out in full unless the
+// context ends first. Other 4xx answers are never retried.
+//
+// A request that creates something is not repeated blindly after a failure
+// that may have reached the server (a connection cut after the request was
+// sent, a 5xx, a 408): where this package can look the resource up, it does
+// so first and returns what it finds; otherwise it returns the error rather
+// than risk a duplicate. A 429, or a connection that could not even be
+// opened, is retried for every request.
+//
+// When retries run out the error reads
+// "galileo: GET /projects: giving up after 4 attempts: <last failure>"; when
+// the context ends it wraps the context's error and still names the last
+// failure. Both wrap the last failure, so errors.As finds the [*APIError].
+//
+// # Errors
+//
+// A non-2xx answer is an [*APIError] with the status, the API's message
+// (its detail, the joined entries of a 422 validation error, or
+// standard_error.message), the parsed validation [APIError.Details], the
+// error code, the X-Request-Id, and the method and URL of the request. Its
+// text is one line:
+//
+//	galileo: POST /projects/{id}/experiments: 422 Unprocessable Entity: body.name: field required (request id abc)
+//
+// Match a status with errors.Is and [ErrNotFound], [ErrUnauthorized] (401
+// and 403), [ErrForbidden] (403), [ErrConflict] or [ErrRateLimited]:
+//
+//	var apiErr *galileo.APIError
+//	switch {
+//	case errors.Is(err, galileo.ErrNotFound):
+//		// create it
+//	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnprocessableEntity:
+//		for _, d := range apiErr.Details {
+//			log.Print(galileo.FormatValidationError(d))
+//		}
+//	}
+//
+// Error bodies are read up to 64 KiB. An answer that is not the JSON that
+// was expected (an HTML page from a proxy, plain text, truncated JSON, or
+// JSON of another shape) is one error that says what was expected and what
+// arrived, e.g. "decoding ExperimentResponse: json: cannot unmarshal array
+// ..." or "expected JSON, got text/html: 502 Bad Gateway".
+//
+// # Secrets
+//
+// The API key and every JWT the client knows are kept out of errors and
+// logs: they are replaced by [REDACTED] where an answer echoes them, URLs
+// lose credentials and the values of query parameters such as api_key or
+// token, and fmt, String, GoString and LogValue of a Client show only the
+// API URL and the kind of credentials. [WithLogger] receives logins and
+// retries at debug level; the default logger discards everything.
+package galileo

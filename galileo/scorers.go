@@ -1,0 +1,385 @@
+package galileo
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// ScorersService handles scorers (/scorers) and the scorer settings of runs.
+type ScorersService struct{ c *Client }
+
+// List iterates over every scorer matching filters (POST /scorers/list, all
+// pages). nil filters list every scorer.
+func (s *ScorersService) List(ctx context.Context, filters []Filter) iter.Seq2[Scorer, error] {
+	return paginate(ctx, 0, func(ctx context.Context, start int) ([]Scorer, *int, error) {
+		var page ListScorersResponse
+		req := &request{method: http.MethodPost, path: "/scorers/list", query: pageQuery(start, DefaultPageSize), body: ListParams{Filters: filters}, idempotent: true}
+		if _, err := s.c.call(ctx, req, &page); err != nil {
+			return nil, nil, err
+		}
+		return page.Scorers, page.NextStartingToken, nil
+	})
+}
+
+// Resolve turns metric names into scorers, as the official Python SDK does:
+// scorer UUIDs are looked up by id; any other string by label, with the
+// server matching case-insensitively and also on scorer names
+// (case_sensitive false, strict false). The client then takes, for each
+// string, the scorer whose label is exactly that string, else the one whose
+// name is exactly that string.
+//
+// The result holds one scorer per distinct metric, in the order given. When
+// any metric is unknown, Resolve returns an [*UnknownMetricError] naming
+// every unknown metric with the closest scorer labels and names, so that
+// nothing is created with a misspelt metric.
+func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Scorer, error) {
+	var wanted, ids, names []string
+	seen := map[string]bool{}
+	for i, m := range metrics {
+		m = strings.TrimSpace(m)
+		if m == "" {
+			return nil, fmt.Errorf("galileo: metric %d is empty: expected a scorer label, name or id", i)
+		}
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		wanted = append(wanted, m)
+		if isUUID(m) {
+			ids = append(ids, m)
+		} else {
+			names = append(names, m)
+		}
+	}
+	if len(wanted) == 0 {
+		return nil, nil
+	}
+	var found []Scorer
+	if len(ids) > 0 {
+		got, err := Collect(s.List(ctx, []Filter{valueFilter(Filter{Name: "id"}, ids)}))
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, got...)
+	}
+	if len(names) > 0 {
+		f := valueFilter(Filter{Name: "label", CaseSensitive: ptr(false), Strict: ptr(false)}, names)
+		got, err := Collect(s.List(ctx, []Filter{f}))
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, got...)
+	}
+	out := make([]Scorer, 0, len(wanted))
+	var unknown []string
+	for _, m := range wanted {
+		if sc, ok := matchScorer(found, m); ok {
+			out = append(out, sc)
+		} else {
+			unknown = append(unknown, m)
+		}
+	}
+	if len(unknown) == 0 {
+		return out, nil
+	}
+	all, err := Collect(s.List(ctx, nil))
+	if err != nil {
+		all = found // suggestions from what we have
+	}
+	return nil, newUnknownMetricError(unknown, all)
+}
+
+// valueFilter sets f's operator and value: eq for one value, one_of for several.
+func valueFilter(f Filter, values []string) Filter {
+	if len(values) == 1 {
+		f.Operator, f.Value = "eq", values[0]
+	} else {
+		f.Operator, f.Value = "one_of", values
+	}
+	return f
+}
+
+// matchScorer applies the client-side matching rules of Resolve.
+func matchScorer(found []Scorer, m string) (Scorer, bool) {
+	if isUUID(m) {
+		for _, sc := range found {
+			if strings.EqualFold(sc.ID, m) {
+				return sc, true
+			}
+		}
+		return Scorer{}, false
+	}
+	for _, sc := range found {
+		if sc.Label != nil && *sc.Label == m {
+			return sc, true
+		}
+	}
+	for _, sc := range found {
+		if sc.Name == m {
+			return sc, true
+		}
+	}
+	return Scorer{}, false
+}
+
+// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// UnknownMetricError reports metrics that match no scorer. Its text names
+// every unknown metric, the close matches for each, and the available
+// scorers, for example:
+//
+//	galileo: unknown metric "corectness" (did you mean "correctness"?); available: BLEU (bleu), Correctness (correctness)
+type UnknownMetricError struct {
+	// Unknown lists the metrics that matched nothing, in the order given.
+	Unknown []string
+	// Suggestions maps an unknown metric to the closest scorer labels or
+	// names (best first); it has no entry when nothing is close.
+	Suggestions map[string][]string
+	// Available describes every scorer as "Label (name)", or "name" when the
+	// scorer has no label or the label equals the name.
+	Available []string
+}
+
+// Error lists every unknown metric with its suggestions and the available scorers.
+func (e *UnknownMetricError) Error() string {
+	var b strings.Builder
+	b.WriteString("galileo: unknown metric")
+	if len(e.Unknown) > 1 {
+		b.WriteString("s")
+	}
+	for i, m := range e.Unknown {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %q", m)
+		if sug := e.Suggestions[m]; len(sug) > 0 {
+			q := make([]string, len(sug))
+			for j, s := range sug {
+				q[j] = fmt.Sprintf("%q", s)
+			}
+			fmt.Fprintf(&b, " (did you mean %s?)", strings.Join(q, " or "))
+		} else if isUUID(m) {
+			b.WriteString(" (no scorer has this id)")
+		}
+	}
+	if len(e.Available) > 0 {
+		b.WriteString("; available: ")
+		b.WriteString(strings.Join(e.Available, ", "))
+	} else {
+		b.WriteString("; no scorers are available")
+	}
+	return b.String()
+}
+
+// maxSuggestions caps the close matches named per unknown metric.
+const maxSuggestions = 3
+
+func newUnknownMetricError(unknown []string, all []Scorer) *UnknownMetricError {
+	e := &UnknownMetricError{Unknown: unknown, Suggestions: map[string][]string{}}
+	var cands []string
+	seen := map[string]bool{}
+	add := func(c string) {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			cands = append(cands, c)
+		}
+	}
+	for _, sc := range all {
+		label := sc.ScorerLabel()
+		if label != sc.Name {
+			e.Available = append(e.Available, label+" ("+sc.Name+")")
+		} else {
+			e.Available = append(e.Available, sc.Name)
+		}
+		add(label)
+		add(sc.Name)
+	}
+	slices.SortFunc(e.Available, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	e.Available = slices.Compact(e.Available)
+	for _, m := range unknown {
+		if isUUID(m) {
+			continue
+		}
+		if s := closeMatches(m, cands); len(s) > 0 {
+			e.Suggestions[m] = s
+		}
+	}
+	return e
+}
+
+// closeMatches returns the candidates close to m, best first: equal but for
+// case, spaces, hyphens or underscores; then prefixes; then small edit
+// distances (a swap of two neighbouring letters counts as one edit).
+// Candidates that differ only in those ways (a label and its scorer name)
+// are reported once, as the one spelt most like m.
+func closeMatches(m string, cands []string) []string {
+	type scored struct {
+		c     string
+		score int
+		raw   int
+	}
+	nm := normalizeMetric(m)
+	best := map[string]int{} // normalized candidate -> index in hits
+	var hits []scored
+	for _, c := range cands {
+		nc := normalizeMetric(c)
+		score := -1
+		switch {
+		case nc == nm:
+			score = 0
+		case len(nm) >= 3 && (strings.HasPrefix(nc, nm) || strings.HasPrefix(nm, nc) && len(nc) >= 3):
+			score = 1
+		default:
+			if d := editDistance(nm, nc); d <= editBudget(len(nm)) {
+				score = 1 + d
+			}
+		}
+		if score < 0 {
+			continue
+		}
+		h := scored{c, score, editDistance(m, c)}
+		if i, ok := best[nc]; ok {
+			if h.raw < hits[i].raw {
+				hits[i] = h
+			}
+			continue
+		}
+		best[nc] = len(hits)
+		hits = append(hits, h)
+	}
+	slices.SortStableFunc(hits, func(a, b scored) int {
+		if a.score != b.score {
+			return a.score - b.score
+		}
+		return a.raw - b.raw
+	})
+	var out []string
+	for _, h := range hits {
+		if len(out) == maxSuggestions {
+			break
+		}
+		out = append(out, h.c)
+	}
+	return out
+}
+
+// editBudget is the largest edit distance still reported as a close match.
+func editBudget(n int) int {
+	switch {
+	case n <= 4:
+		return 1
+	case n <= 8:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// normalizeMetric lowercases s and drops spaces, hyphens and underscores.
+func normalizeMetric(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '_':
+			return -1
+		}
+		return r
+	}, strings.ToLower(s))
+}
+
+// editDistance returns the optimal-string-alignment distance between a and
+// b, by runes: insertions, deletions, substitutions and swaps of adjacent
+// runes each cost one.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// GetRunSettings returns the scorers configured on a run (an experiment)
+// (GET /projects/{pid}/runs/{run_id}/scorer-settings).
+func (s *ScorersService) GetRunSettings(ctx context.Context, projectID, runID string) (*RunScorerSettingsResponse, error) {
+	if err := requireIDs("Scorers.GetRunSettings", "project", projectID, "run", runID); err != nil {
+		return nil, err
+	}
+	var out RunScorerSettingsResponse
+	if _, err := s.c.call(ctx, &request{method: http.MethodGet, path: runSettingsPath(projectID, runID), idempotent: true}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SetRunSettings registers the scorers that score a run's records
+// (POST /projects/{pid}/runs/{run_id}/scorer-settings), as the SDKs do for
+// experiments whose traces the client logs itself. Use [Scorer.Config] to
+// turn the result of [ScorersService.Resolve] into configs.
+func (s *ScorersService) SetRunSettings(ctx context.Context, projectID, runID string, scorers []ScorerConfig) (*RunScorerSettingsResponse, error) {
+	if err := requireIDs("Scorers.SetRunSettings", "project", projectID, "run", runID); err != nil {
+		return nil, err
+	}
+	if scorers == nil {
+		scorers = []ScorerConfig{}
+	}
+	var out RunScorerSettingsResponse
+	req := &request{method: http.MethodPost, path: runSettingsPath(projectID, runID), body: RunScorerSettingsRequest{RunID: runID, Scorers: scorers}, idempotent: true}
+	if _, err := s.c.call(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func runSettingsPath(projectID, runID string) string {
+	return "/projects/" + url.PathEscape(projectID) + "/runs/" + url.PathEscape(runID) + "/scorer-settings"
+}
+
+// requireIDs checks that each (what, value) pair has a non-blank value.
+func requireIDs(op string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return fmt.Errorf("galileo: %s: empty %s id", op, pairs[i])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package galileo
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// scorerCatalogue is a small catalogue: labels differ from names.
+var (
+	idCorrectness  = "aed89cbc-5515-43c3-87ae-39c3c44c043e"
+	idCompleteness = "5b6e9a0c-0d8a-4f0e-9f1a-6b1d6a5b2c11"
+	idBLEU         = "7c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
+	idAdherence    = "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b"
+)
+
+func scorerCatalogue() []Scorer {
+	return []Scorer{
+		fxScorer(idCorrectness, "correctness", "Correctness"),
+		fxScorer(idCompleteness, "completeness", "Completeness"),
+		fxScorer(idBLEU, "bleu", ""),
+		fxScorer(idAdherence, "context_adherence", "Context Adherence"),
+	}
+}
+
+// serveScorers answers /scorers/list like the server: id filters match ids;
+// label filters match label or name case-insensitively (strict false).
+// Pages hold pageSize scorers.
+func serveScorers(t *testing.T, f *fakeAPI, all []Scorer, pageSize int, bodies *[]ListParams) {
+	f.handle("POST /scorers/list", func(w http.ResponseWriter, r *http.Request) {
+		body := decodeBody[ListParams](t, r)
+		if bodies != nil {
+			*bodies = append(*bodies, body)
+		}
+		var match []Scorer
+		for _, s := range all {
+			ok := true
+			for _, flt := range body.Filters {
+				var vals []string
+				switch v := flt.Value.(type) {
+				case string:
+					vals = []string{v}
+				case []any:
+					for _, x := range v {
+						vals = append(vals, x.(string))
+					}
+				}
+				hit := false
+				for _, v := range vals {
+					switch flt.Name {
+					case "id":
+						hit = hit || s.ID == v
+					case "label":
+						hit = hit || strings.EqualFold(s.ScorerLabel(), v) || strings.EqualFold(s.Name, v)
+					}
+				}
+				ok = ok && hit
+			}
+			if ok {
+				match = append(match, s)
+			}
+		}
+		start, _ := strconv.Atoi(r.URL.Query().Get("starting_token"))
+		end := min(start+pageSize, len(match))
+		page := ListScorersResponse{Page: Page{StartingToken: start, Limit: pageSize}, Scorers: append([]Scorer{}, match[min(start, end):end]...)}
+		if end < len(match) {
+			page.NextStartingToken = ptr(end)
+		}
+		serveJSON(w, 200, page)
+	})
+}
+
+func TestScorersService_List(t *testing.T) {
+	f := newFakeAPI(t)
+	serveScorers(t, f, scorerCatalogue(), 3, nil)
+	got, err := Collect(f.client().Scorers.List(t.Context(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[3].Name != "context_adherence" {
+		t.Errorf("got %d scorers, want all 4 across two pages", len(got))
+	}
+	if n := f.count("POST /scorers/list"); n != 2 {
+		t.Errorf("%d pages asked, want 2", n)
+	}
+}
+
+func TestScorersService_Resolve(t *testing.T) {
+	tests := []struct {
+		name    string
+		metrics []string
+		want    []string // scorer ids
+	}{
+		{"label", []string{"Correctness"}, []string{idCorrectness}},
+		{"name when no label matches", []string{"correctness"}, []string{idCorrectness}},
+		{"name of a scorer without label", []string{"bleu"}, []string{idBLEU}},
+		{"uuid", []string{idBLEU}, []string{idBLEU}},
+		{"mixed, in order, deduplicated", []string{"completeness", idCorrectness, "Context Adherence", "completeness"},
+			[]string{idCompleteness, idCorrectness, idAdherence}},
+		{"none", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			serveScorers(t, f, scorerCatalogue(), 100, nil)
+			got, err := f.client().Scorers.Resolve(t.Context(), tc.metrics)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, s := range got {
+				ids = append(ids, s.ID)
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("resolved %v, want %v", ids, tc.want)
+			}
+		})
+	}
+}
+
+func TestScorersService_Resolve_filters(t *testing.T) {
+	f := newFakeAPI(t)
+	var bodies []ListParams
+	serveScorers(t, f, scorerCatalogue(), 100, &bodies)
+	if _, err := f.client().Scorers.Resolve(t.Context(), []string{idBLEU, "Correctness", "completeness"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(bodies) != 2 {
+		t.Fatalf("%d list calls, want 2 (ids, then labels)", len(bodies))
+	}
+	id := bodies[0].Filters[0]
+	if id.Name != "id" || id.Operator != "eq" || id.Value != idBLEU {
+		t.Errorf("id filter %+v: want id eq %s", id, idBLEU)
+	}
+	lab := bodies[1].Filters[0]
+	if lab.Name != "label" || lab.Operator != "one_of" || lab.CaseSensitive == nil || *lab.CaseSensitive || lab.Strict == nil || *lab.Strict {
+		t.Errorf("label filter %+v: want label one_of, case_sensitive false, strict false", lab)
+	}
+	if vals, _ := lab.Value.([]any); len(vals) != 2 {
+		t.Errorf("label values %v: want the two names", lab.Value)
+	}
+}
+
+func TestScorersService_Resolve_unknown(t *testing.T) {
+	tests := []struct {
+		name      string
+		metrics   []string
+		unknown   []string
+		wantInMsg []string
+	}{
+		{"typo", []string{"corectness"}, []string{"corectness"},
+			[]string{`unknown metric "corectness" (did you mean "correctness"?)`, "available: bleu, Completeness (completeness), Context Adherence (context_adherence), Correctness (correctness)"}},
+		{"case differs: exact matching as in Python", []string{"CORRECTNESS"}, []string{"CORRECTNESS"},
+			[]string{`(did you mean "Correctness"?)`}},
+		{"spaces for underscores", []string{"context adherence"}, []string{"context adherence"},
+			[]string{`did you mean "context_adherence"?`}},
+		{"prefix", []string{"Complete"}, []string{"Complete"}, []string{`did you mean "Completeness"?`}},
+		{"several, with one known", []string{"Correctness", "blue", "zzz-nothing-close"}, []string{"blue", "zzz-nothing-close"},
+			[]string{`unknown metrics "blue" (did you mean "bleu"?), "zzz-nothing-close";`}},
+		{"unknown uuid", []string{"00000000-0000-4000-8000-000000000000"}, []string{"00000000-0000-4000-8000-000000000000"},
+			[]string{"(no scorer has this id)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			serveScorers(t, f, scorerCatalogue(), 100, nil)
+			_, err := f.client().Scorers.Resolve(t.Context(), tc.metrics)
+			var ue *UnknownMetricError
+			if !errors.As(err, &ue) {
+				t.Fatalf("error %v: want an *UnknownMetricError", err)
+			}
+			if !slices.Equal(ue.Unknown, tc.unknown) {
+				t.Errorf("Unknown = %q, want %q", ue.Unknown, tc.unknown)
+			}
+			for _, s := range tc.wantInMsg {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error\n%s\ndoes not contain\n%s", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestScorersService_Resolve_emptyName(t *testing.T) {
+	f := newFakeAPI(t)
+	_, err := f.client().Scorers.Resolve(t.Context(), []string{"Correctness", " "})
+	if err == nil || !strings.Contains(err.Error(), "metric 1 is empty") {
+		t.Errorf("error %v: want one naming the empty metric", err)
+	}
+	if n := len(f.calls()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}
+
+func TestScorersService_Resolve_listError(t *testing.T) {
+	f := newFakeAPI(t)
+	f.handle("POST /scorers/list", unprocessable)
+	_, err := f.client().Scorers.Resolve(t.Context(), []string{"Correctness"})
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 422 {
+		t.Errorf("error %v: want the 422 APIError", err)
+	}
+}
+
+func TestCloseMatches(t *testing.T) {
+	cands := []string{"Correctness", "correctness", "Completeness", "completeness", "bleu", "rouge", "Tool Error Rate", "tool_error_rate"}
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"corectness", []string{"correctness"}},
+		{"Corectness", []string{"Correctness"}},
+		{"ROUGE", []string{"rouge"}},
+		{"tool-error-rate", []string{"tool_error_rate"}},
+		{"Tool error rate", []string{"Tool Error Rate"}},
+		{"blu", []string{"bleu"}},
+		{"complete", []string{"completeness"}},
+		{"latency", nil},
+		{"x", nil},
+	}
+	for _, tc := range tests {
+		if got := closeMatches(tc.in, cands); !slices.Equal(got, tc.want) {
+			t.Errorf("closeMatches(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"corectness", "correctness", 1}, {"héllo", "hello", 1}, {"blue", "bleu", 1}} {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestIsUUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		idCorrectness:                          true,
+		strings.ToUpper(idCorrectness):         true,
+		"correctness":                          false,
+		"aed89cbc5515-43c3-87ae-39c3c44c043e0": false,
+		"aed89cbc-5515-43c3-87ae-39c3c44c043g": false,
+	} {
+		if got := isUUID(s); got != want {
+			t.Errorf("isUUID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestScorersService_RunSettings(t *testing.T) {
+	f := newFakeAPI(t)
+	pid, rid := newID(), newID()
+	sc := fxScorer(idCorrectness, "correctness", "Correctness")
+	f.handle("POST /projects/{project_id}/runs/{run_id}/scorer-settings", func(w http.ResponseWriter, r *http.Request) {
+		body := decodeBody[RunScorerSettingsRequest](t, r)
+		if body.RunID != rid || len(body.Scorers) != 1 || body.Scorers[0].ID != idCorrectness || body.Scorers[0].ScorerType != "preset" {
+			t.Errorf("body %+v: want run %s with the correctness scorer", body, rid)
+		}
+		serveJSON(w, 200, RunScorerSettingsResponse{RunID: rid, Scorers: body.Scorers, SegmentFilters: []any{}})
+	})
+	f.json("GET /projects/{project_id}/runs/{run_id}/scorer-settings", 200,
+		RunScorerSettingsResponse{RunID: rid, Scorers: []ScorerConfig{sc.Config()}, SegmentFilters: []any{}})
+	c := f.client()
+	set, err := c.Scorers.SetRunSettings(t.Context(), pid, rid, []ScorerConfig{sc.Config()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Scorers.GetRunSettings(t.Context(), pid, rid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Scorers) != 1 || len(got.Scorers) != 1 || *got.Scorers[0].Name != "correctness" {
+		t.Errorf("settings set %+v, read %+v: want the correctness scorer", set, got)
+	}
+	if _, err := c.Scorers.GetRunSettings(t.Context(), pid, ""); err == nil {
+		t.Error("an empty run id was accepted")
+	}
+}
