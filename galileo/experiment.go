@@ -15,7 +15,7 @@ import (
 // the official Python SDK's Experiment object. Get one with
 // [ExperimentsService.New] (then [Experiment.Create]), [ExperimentsService.Open],
 // [ExperimentsService.OpenByID] or [ExperimentsService.OpenAll]. See
-// PYTHON_MAPPING.md in this directory for the method-by-method mapping.
+// the README of this module for the method-by-method mapping.
 //
 // The handle caches the experiment as the API last returned it: accessors
 // such as [Experiment.MetricAggregates], [Experiment.Rank] and
