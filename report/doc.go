@@ -1,0 +1,133 @@
+// Package report is the result of a regression-gate run of Galileo
+// experiments, as plain data, and its writers: JSON (a stable schema),
+// JUnit XML for CI test views, Markdown for a GitHub job summary, and a
+// self-contained HTML page with charts.
+//
+// The go test harness and the galileotest command both produce a
+// [Report]; this package only describes and writes it. It does not run
+// anything and does not import the harness.
+//
+// # Quick start
+//
+//	rep := &report.Report{
+//		StartedAt: start, FinishedAt: time.Now(), Backend: report.BackendEmulator,
+//		Experiments: []report.Experiment{{
+//			Name: "support-bot", Status: report.StatusFailed, Kind: report.KindFunction,
+//			Rows: 10, ScoredRows: 10,
+//			Thresholds: []report.Threshold{report.NewThreshold(result)}, // an assert.Result
+//		}},
+//	}
+//	if err := report.WriteFile("galileo-report.json", report.FormatJSON, rep); err != nil {
+//		return err
+//	}
+//	_ = report.WriteFile("galileo-junit.xml", report.FormatJUnit, rep)
+//	_ = report.WriteFile("galileo-report.html", report.FormatHTML, rep)
+//	_ = report.AppendStepSummary(rep) // no-op outside GitHub Actions
+//	if !rep.Passed() {
+//		// exit non-zero
+//	}
+//
+// [NewThreshold] turns an evaluated threshold of package assert into a
+// [Threshold], filling in its bounds and display unit; [NewMetric] does
+// the same for a metric's aggregates.
+//
+// # Verdicts
+//
+// Each experiment has one status: "passed" (every threshold met),
+// "failed" (it ran and a threshold was missed), "error" (set-up or
+// infrastructure failure) or "timeout" (scores did not arrive in time).
+// Thresholds of an experiment that errored or timed out were not judged;
+// the writers show those that did not pass as skipped. [Report.Passed] is
+// true when there is at least one experiment and all passed;
+// [Report.Counts] counts passed, failed and errored (error, timeout or any
+// unknown status) experiments.
+//
+// # JSON schema, version 1
+//
+// [WriteJSON] writes one object, indented, with sorted map keys, times in
+// UTC (RFC 3339) and empty lists as []. Version 1 only grows: a later
+// release may add fields but never renames, removes or redefines one, so a
+// reader should ignore fields it does not know ([ReadJSON] does). Values
+// are in base units: nanoseconds for latency, US dollars for cost, a
+// fraction 0..1 for rates and percentages. A statistic the server did not
+// report is absent.
+//
+//	schema_version   integer   always 1
+//	started_at       string    when the run started (absent if unknown)
+//	finished_at      string    when the run finished (absent if unknown)
+//	backend          string    "remote" or "emulator"
+//	experiments      array     in declaration order, each:
+//	  name           string    the declared (fixture) name
+//	  run_name       string    the unique name it ran under on the server
+//	  id             string    experiment id (absent if it was never created)
+//	  project_id     string    project id
+//	  project        string    project name
+//	  link           string    console deep link to the experiment
+//	  file, line     string, integer   the fixture that declared it, if any
+//	  kind           string    "prompt" or "function"
+//	  rows           integer   dataset rows
+//	  scored_rows    integer   rows scored for every requested metric
+//	  errored_rows   integer   rows whose output could not be produced
+//	  duration_ms    integer   wall time of the experiment
+//	  status         string    "passed", "failed", "error" or "timeout"
+//	  error          string    set-up or infrastructure error text, if any
+//	  metrics        array     in declaration order, each:
+//	    name         string    as the user wrote it ("correctness", "latency")
+//	    key          string    the server's key (scorer UUID, "cost", "duration_ns")
+//	    label        string    the scorer's display label
+//	    avg sum min max p50 p90 p95 p99   number   aggregates
+//	    count        integer   rows counted
+//	    value_distribution  object   discrete value -> rows, e.g. {"0": 2, "1": 8}
+//	    row_values   array of numbers   per-row values, when known
+//	  thresholds     array     in declaration order, each:
+//	    metric       string    metric name as written
+//	    stat         string    avg, min, max, sum, count, p50, p90, p95, p99 or rate(v)
+//	    expr         string    canonical expression, e.g. "p95 <= 2s"
+//	    bounds       array     {"op": ">=" | ">" | "<=" | "<" | "==" | "!=", "value": number};
+//	                           one, or two for a range such as "0.8 <= avg <= 1"
+//	                           (absent when expr is not in the canonical form)
+//	    actual       number    the statistic (absent when not reported)
+//	    pass         boolean   reported and within every bound
+//	    rows         integer   rows behind the statistic
+//	    explanation  string    one line for people; read pass and actual instead
+//	    unit         string    display unit "ns", "$" or "%" (absent: a plain number)
+//
+// Read a report with [ReadJSON], which rejects a missing or unknown
+// schema_version, or with any JSON tool, e.g.
+//
+//	jq -r '.experiments[] | select(.status != "passed") | "\(.name): \(.status) \(.link)"' galileo-report.json
+//
+// # JUnit XML
+//
+// [WriteJUnit] writes <testsuites> with one <testsuite> per experiment and
+// one <testcase> per threshold, named "<metric>: <expr>" with classname
+// "galileo.<experiment>". A missed threshold is a <failure
+// type="threshold"> whose message is the explanation and whose text lists
+// the actual value, threshold, rows and console link. An experiment that
+// errored or timed out has a <testcase name="setup"> with an <error>.
+// Jenkins, GitLab, Azure DevOps and the GitHub Actions test reporters read
+// it as test results; each suite's properties hold the experiment's ids,
+// project, run name and console link.
+//
+// # Markdown and the GitHub job summary
+//
+// [WriteMarkdown] writes a heading with the verdict and counts and a table
+// with one row per threshold; [AppendStepSummary] appends the same text to
+// the file named by $GITHUB_STEP_SUMMARY, so it shows on the workflow
+// run's summary page. Values appear in their units (2.4s, $0.62, 85%).
+//
+// # HTML
+//
+// [WriteHTML] writes one page with no external assets: for every
+// experiment, a bullet chart per threshold (the actual value against the
+// threshold line, the passing range shaded) and a histogram per metric of
+// its row values or value distribution. Keep it as a CI artifact and open
+// it in a browser. The charts carry classes and data- attributes
+// (documented on WriteHTML) for tools that inspect the page.
+//
+// # Files
+//
+// [WriteFile] renders a report in a [Format] and replaces the file
+// atomically; [FormatForPath] picks the format from the extension
+// (.json, .xml, .md, .html).
+package report

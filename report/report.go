@@ -1,0 +1,221 @@
+package report
+
+import (
+	"time"
+)
+
+// SchemaVersion is the version of the report schema this package writes
+// and reads. Fields may be added to version 1; a field is never renamed,
+// removed or given a new meaning without a new version.
+const SchemaVersion = 1
+
+// Experiment statuses, the values of [Experiment.Status].
+const (
+	StatusPassed  = "passed"  // every threshold was met
+	StatusFailed  = "failed"  // the experiment ran and at least one threshold was missed
+	StatusError   = "error"   // set-up or infrastructure failure; thresholds not judged
+	StatusTimeout = "timeout" // scores did not arrive in time; thresholds not judged
+)
+
+// Experiment kinds, the values of [Experiment.Kind].
+const (
+	KindPrompt   = "prompt"   // the server ran a prompt template over the dataset
+	KindFunction = "function" // a Go function produced the outputs
+)
+
+// Backends, the values of [Report.Backend].
+const (
+	BackendRemote   = "remote"   // the real Galileo API
+	BackendEmulator = "emulator" // the embedded emulator
+)
+
+// Display units, the values of [Threshold.Unit]. The unit says how a value
+// is shown to people; values are always stored in the metric's base unit.
+const (
+	UnitNone        = ""   // a plain number
+	UnitNanoseconds = "ns" // a duration in nanoseconds, shown as 2.4s, 350ms, ...
+	UnitDollars     = "$"  // an amount in US dollars, shown as $0.62
+	UnitPercent     = "%"  // a fraction 0..1, shown as 85%
+)
+
+// Report is the result of one regression-gate run: every experiment that
+// was run, its metrics and the verdict on each threshold. It is plain data;
+// the JSON form (see [WriteJSON]) is a stable schema documented in the
+// package comment.
+type Report struct {
+	// SchemaVersion is the version of the schema, [SchemaVersion]. The
+	// writers fill it in when it is zero.
+	SchemaVersion int `json:"schema_version"`
+	// StartedAt and FinishedAt bound the whole run. They are written in UTC.
+	StartedAt  time.Time `json:"started_at,omitzero"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// Backend is BackendRemote or BackendEmulator.
+	Backend string `json:"backend"`
+	// Experiments are in the order they were declared.
+	Experiments []Experiment `json:"experiments"`
+}
+
+// Experiment is one experiment of a run and its outcome.
+type Experiment struct {
+	// Name is the declared name (the fixture's name).
+	Name string `json:"name"`
+	// RunName is the unique name the experiment ran under on the server.
+	RunName string `json:"run_name,omitempty"`
+	// ID and ProjectID are the server's ids; empty when set-up failed
+	// before the experiment was created.
+	ID        string `json:"id,omitempty"`
+	ProjectID string `json:"project_id,omitempty"`
+	// Project is the project name.
+	Project string `json:"project,omitempty"`
+	// Link is the console deep link to the experiment.
+	Link string `json:"link,omitempty"`
+	// File and Line locate the fixture that declared the experiment, if any.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Kind is KindPrompt or KindFunction.
+	Kind string `json:"kind,omitempty"`
+	// Rows is the number of dataset rows, ScoredRows how many were scored
+	// for every requested metric and ErroredRows how many failed to
+	// produce an output.
+	Rows        int `json:"rows"`
+	ScoredRows  int `json:"scored_rows"`
+	ErroredRows int `json:"errored_rows"`
+	// DurationMS is the wall time of the experiment, in milliseconds.
+	DurationMS int64 `json:"duration_ms"`
+	// Status is one of StatusPassed, StatusFailed, StatusError and
+	// StatusTimeout.
+	Status string `json:"status"`
+	// Error is the set-up or infrastructure error, if any.
+	Error string `json:"error,omitempty"`
+	// Metrics are in declaration order.
+	Metrics []Metric `json:"metrics"`
+	// Thresholds are in declaration order.
+	Thresholds []Threshold `json:"thresholds"`
+}
+
+// Metric holds one metric's server-side aggregates. A nil statistic was not
+// reported by the server.
+type Metric struct {
+	// Name is the metric as the user wrote it, e.g. "correctness" or
+	// "latency".
+	Name string `json:"name"`
+	// Key is the server's key for the metric: a scorer UUID or name, or a
+	// system metric such as "cost" or "duration_ns".
+	Key string `json:"key,omitempty"`
+	// Label is the scorer's display label, e.g. "Correctness".
+	Label string `json:"label,omitempty"`
+
+	Avg   *float64 `json:"avg,omitempty"`
+	Sum   *float64 `json:"sum,omitempty"`
+	Min   *float64 `json:"min,omitempty"`
+	Max   *float64 `json:"max,omitempty"`
+	P50   *float64 `json:"p50,omitempty"`
+	P90   *float64 `json:"p90,omitempty"`
+	P95   *float64 `json:"p95,omitempty"`
+	P99   *float64 `json:"p99,omitempty"`
+	Count *int64   `json:"count,omitempty"`
+	// ValueDistribution maps each discrete value to its number of rows,
+	// e.g. {"0": 2, "1": 8}.
+	ValueDistribution map[string]int64 `json:"value_distribution,omitempty"`
+	// RowValues are the per-row values, when known, in base units.
+	RowValues []float64 `json:"row_values,omitempty"`
+}
+
+// Threshold is the verdict on one threshold expression.
+type Threshold struct {
+	// Metric is the metric name as written, e.g. "latency".
+	Metric string `json:"metric"`
+	// Stat is the statistic tested: avg, min, max, sum, count, p50, p90,
+	// p95, p99 or rate(v), e.g. `rate("yes")`.
+	Stat string `json:"stat"`
+	// Expr is the canonical expression, e.g. "p95 <= 2s".
+	Expr string `json:"expr"`
+	// Bounds are the comparisons Expr makes, in base units: one for
+	// "p95 <= 2s" ({"<=", 2e9}), two for a range such as "0.8 <= avg <= 1"
+	// ({">=", 0.8} and {"<=", 1}).
+	Bounds []Bound `json:"bounds,omitempty"`
+	// Actual is the statistic in base units (nanoseconds, dollars, a
+	// fraction for rate), nil when the server did not report it.
+	Actual *float64 `json:"actual,omitempty"`
+	// Pass reports whether the statistic was reported and met every bound.
+	Pass bool `json:"pass"`
+	// Rows is the number of rows behind the statistic.
+	Rows int64 `json:"rows"`
+	// Explanation is one line for people, e.g.
+	// "latency p95 = 2.4s, want <= 2s (10 rows)".
+	Explanation string `json:"explanation,omitempty"`
+	// Unit says how to display Actual and Bounds: UnitNone,
+	// UnitNanoseconds, UnitDollars or UnitPercent.
+	Unit string `json:"unit,omitempty"`
+}
+
+// Bound is one comparison of a threshold: the statistic compared with Op
+// (">=", ">", "<=", "<", "==" or "!=") against Value, in base units.
+type Bound struct {
+	Op    string  `json:"op"`
+	Value float64 `json:"value"`
+}
+
+// Counts returns how many experiments passed, failed (a threshold was
+// missed) and errored (set-up error or timeout). An experiment whose status
+// is none of the known values counts as errored.
+func (r *Report) Counts() (passed, failed, errored int) {
+	if r == nil {
+		return 0, 0, 0
+	}
+	for _, e := range r.Experiments {
+		switch e.Status {
+		case StatusPassed:
+			passed++
+		case StatusFailed:
+			failed++
+		default:
+			errored++
+		}
+	}
+	return passed, failed, errored
+}
+
+// Passed reports whether the run is green: it has at least one experiment
+// and every experiment passed. A report without experiments has not
+// passed, because a gate that checked nothing is no evidence.
+func (r *Report) Passed() bool {
+	p, f, e := r.Counts()
+	return p > 0 && f == 0 && e == 0
+}
+
+// Duration is the wall time of the run, FinishedAt minus StartedAt, or 0
+// when either is unset.
+func (r *Report) Duration() time.Duration {
+	if r == nil || r.StartedAt.IsZero() || r.FinishedAt.IsZero() {
+		return 0
+	}
+	return r.FinishedAt.Sub(r.StartedAt)
+}
+
+// Duration is the wall time of the experiment.
+func (e *Experiment) Duration() time.Duration {
+	return time.Duration(e.DurationMS) * time.Millisecond
+}
+
+// Metric returns the experiment's metric with the given name (as written
+// in a threshold) or key, or nil.
+func (e *Experiment) Metric(name string) *Metric {
+	for i := range e.Metrics {
+		if e.Metrics[i].Name == name {
+			return &e.Metrics[i]
+		}
+	}
+	for i := range e.Metrics {
+		if e.Metrics[i].Key != "" && e.Metrics[i].Key == name {
+			return &e.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// judged reports whether the experiment's thresholds carry a verdict: it
+// ran to the end (passed or failed), rather than erroring or timing out.
+func (e *Experiment) judged() bool {
+	return e.Status == StatusPassed || e.Status == StatusFailed
+}
