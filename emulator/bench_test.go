@@ -1,0 +1,147 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// benchServer is a listening emulator without spec validation.
+func benchServer(b *testing.B) (*Server, fixture) {
+	b.Helper()
+	s, err := New(Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	return s, seed(b, s, qaRows)
+}
+
+// BenchmarkIngest posts batches of 128 traces (each with a workflow span)
+// over loopback and reports traces/s.
+func BenchmarkIngest(b *testing.B) {
+	s, f := benchServer(b)
+	a := newAPI(b, s)
+	eid := a.ok(http.StatusOK, "POST", "/projects/"+f.pid+"/experiments", map[string]any{"name": "ingest"}).json(b)["id"].(string)
+	const batch = 128
+	bodies := make([][]byte, 0, 64)
+	for k := 0; k < 64; k++ {
+		var traces []map[string]any
+		for i := 0; i < batch; i++ {
+			traces = append(traces, map[string]any{"type": "trace", "name": "row", "input": `{"input": "What is 2+2?"}`, "output": "4",
+				"dataset_input": "What is 2+2?", "dataset_output": "4", "metrics": map[string]any{"duration_ns": nil},
+				"created_at": "2026-07-30T18:40:01.123456Z", "user_metadata": map[string]any{}, "tags": []string{},
+				"spans": []map[string]any{{"type": "workflow", "name": "fn", "input": "q", "output": "4",
+					"created_at": "2026-07-30T18:40:01.123456Z", "metrics": map[string]any{"duration_ns": 1800000}}}})
+		}
+		body, _ := json.Marshal(map[string]any{"experiment_id": eid, "log_stream_id": nil, "traces": traces, "reliable": false})
+		bodies = append(bodies, body)
+	}
+	url := s.URL() + "/projects/" + f.pid + "/traces"
+	hc := &http.Client{}
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(bodies[i%len(bodies)]))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Galileo-API-Key", s.APIKey())
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "traces/s")
+}
+
+// BenchmarkAggregate100k recomputes the aggregates of an experiment with
+// 100,000 rows scored by two scorers, through the emulator's aggregation
+// path (aggregate + rerank), and reports ms/op.
+func BenchmarkAggregate100k(b *testing.B) {
+	s, err := NewUnstarted(Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	f := seed(b, s, qaRows)
+	bleu, _ := s.scorerByKey("bleu")
+	cid := correctnessID(b)
+	s.mu.Lock()
+	now := s.now()
+	e := &experimentRec{ID: s.newID(), ProjectID: f.pid, Name: "big", TaskType: 16, CreatedAt: now, UpdatedAt: now,
+		Scorers: []galileo.ScorerConfig{{ID: cid, ScorerType: "preset"}, {ID: bleu.ID, ScorerType: "preset"}}}
+	s.st.putExperiment(e)
+	rs := s.st.runs[e.ID]
+	for i := 0; i < 100_000; i++ {
+		t := &node{Type: "trace", ID: s.newID(), ProjectID: f.pid, RunID: e.ID, IsComplete: true, CreatedAt: now}
+		s.st.putTrace(t)
+		rs.scores[t.ID] = &traceScore{vals: map[string]scoreVal{
+			cid:     {status: "success", value: float64(i%10) / 10},
+			bleu.ID: {status: "success", value: float64(i%7) / 7},
+		}, sysDone: true, cost: 0.0001 * float64(i%5), durationNs: int64(300_000_000 + i%1000)}
+	}
+	s.mu.Unlock()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		s.mu.Lock()
+		s.aggregate(e, rs)
+		s.rerank(e.ProjectID)
+		s.mu.Unlock()
+	}
+	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/aggregate")
+	if got := *rs.structured[cid].Count; got != 100_000 {
+		b.Fatalf("count = %d, want 100000", got)
+	}
+}
+
+// BenchmarkGetExperiment sends GET experiment at a paced 500 requests/s
+// over a loopback listener and reports the p99 latency in ms.
+func BenchmarkGetExperiment(b *testing.B) {
+	s, f := benchServer(b)
+	a := newAPI(b, s)
+	e := a.ok(http.StatusOK, "POST", "/projects/"+f.pid+"/experiments", map[string]any{"name": "get", "trigger": true,
+		"dataset": map[string]any{"dataset_id": f.did, "version_index": 0}, "prompt_template_version_id": f.tvid,
+		"scorers": []map[string]any{{"id": correctnessID(b), "scorer_type": "preset"}}}).json(b)
+	waitIdle(b, s)
+	url := s.URL() + "/projects/" + f.pid + "/experiments/" + e["id"].(string)
+	hc := &http.Client{}
+	const interval = 2 * time.Millisecond // 500 requests/s
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			time.Sleep(d) // pacing of the load generator
+		}
+		t0 := time.Now()
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Galileo-API-Key", s.APIKey())
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p := func(q float64) float64 {
+		return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(p(0.99), "p99-ms")
+	b.ReportMetric(p(0.50), "p50-ms")
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+
+}

@@ -1,0 +1,178 @@
+// Package emulator is an in-process emulator of the Galileo v2 REST API: the
+// same routes, JSON and errors as Galileo for everything the galileo client
+// and the official SDKs use, with deterministic scoring, an injectable clock
+// and faults on demand. Every response it sends validates against the
+// OpenAPI document in api/, and the official JavaScript SDK (npm package
+// galileo 1.33.1) runs its experiment workflow against it unmodified.
+//
+// # Quick start
+//
+//	func TestBot(t *testing.T) {
+//		s := emulator.NewTest(t)            // loopback server, closed at the end of the test
+//		c, err := s.Client()                // a *galileo.Client wired to it, API key set
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		p, _ := c.Projects.Create(ctx, "demo")
+//		...
+//	}
+//
+// New(Options) starts a server on a loopback port (or Options.Addr) for
+// programs; NewUnstarted gives only Handler(). Close stops the listener and
+// every background goroutine. Options.Seed makes resource ids (uuid4
+// strings) reproducible; nothing is package-global, so servers are
+// independent.
+//
+// State can also be read and seeded without HTTP: CreateProject,
+// CreateDataset, CreatePromptTemplate, RegisterScorer (user Go scorers,
+// e.g. scoring.CodeScorer), RegisterModel, Experiment, Experiments, Traces,
+// Dump (a JSON-encodable Snapshot), Reset and WaitIdle (block until no
+// generation or scoring is pending).
+//
+// # Authentication
+//
+// As on Galileo: GET /healthcheck is open; POST /login/api_key
+// {"api_key": ...} (and the form login POST /login, with the API key as the
+// password) answer an HS256 JWT whose exp is 24 hours after the server
+// clock's now, plus a refresh_token cookie for POST /refresh_token. Every
+// other route needs Authorization: Bearer <jwt> (signature and expiry are
+// verified; every issued token stays valid until it expires), or the raw key
+// in Galileo-API-Key or Splunk-AO-API-Key. Anything else is 401 with a
+// string detail. The accepted key is Options.APIKey, default DefaultAPIKey
+// ("emulator-key"). GET /current_user describes the emulator's single user.
+//
+// # Experiments, prompt runs and models
+//
+// Creating an experiment validates it as Galileo does (name, task_type 16
+// or 17, dataset and version, prompt template version, scorers by id).
+// A duplicate name in a project is refused with 409 {"detail": "Experiment
+// with name ... already exists ..."} (what Galileo does is not documented;
+// the SDKs rename before creating). An experiment that has traces is
+// immutable: a second prompt run (trigger or POST /jobs playground_run) is a
+// 409.
+//
+// trigger: true with a prompt template, or a playground_run job, renders the
+// template for every dataset row and calls a model. Templates use Galileo's
+// {{ variable }} syntax: {{input}} is the row input, a dotted path reaches
+// into JSON ({{input.question}}, {{metadata.lang}}), other columns are
+// available by name ({{output}}), and a bare key of a JSON input or of the
+// metadata works too ({{question}}); unknown variables render empty. The
+// model is chosen by prompt_settings.model_alias (case-insensitive):
+//
+//   - "echo": answers the rendered text of the last message;
+//   - "ground-truth": answers the row's output column (a perfect model);
+//   - "upper": the last message in upper case;
+//   - "error": fails every row (status 500 on the trace and the LLM span);
+//   - any name given to Server.RegisterModel (a Go ModelFunc);
+//   - anything else (e.g. "GPT-4o", the SDKs' default) falls back to
+//     DefaultModel (echo), logged once per alias.
+//
+// Each generated row becomes a trace with one llm span carrying the model,
+// the rendered messages and token counts (the model's, else
+// scoring.CountTokens); its duration follows a fixed latency model:
+// BaseLatency (300ms) + PerTokenLatency (2ms) per output token. trigger:
+// true without a template copies the dataset's generated_output column; a
+// dataset without it is a 422 carrying standard_error error_code 3512.
+//
+// status.log_generation.progress_percent goes from 0 to 1 as rows are
+// generated (prompt runs) or complete traces are ingested (function runs:
+// ingested traces / dataset rows; without a dataset 1 once any complete
+// trace arrived).
+//
+// # Scoring pace
+//
+// Scoring runs in the background, one worker goroutine per experiment with
+// work. Each tick it generates at most one prompt-run row and scores at most
+// one row, then waits Options.ScoringDelay on the clock (default
+// DefaultScoringDelay, 20ms per row, so clients really wait; a negative
+// delay processes rows in batches without waiting). Scores fill
+// structured_aggregate_metrics (keyed by scorer UUID, plus "cost" and
+// "duration_ns"), only over the rows scored so far, so each count grows to
+// the number of rows; the legacy aggregate_metrics (average_<alias>,
+// average_cost, average_latency in ms, total_cost, total_responses); per
+// record metrics (by alias) and metric_info (pending, then success, error or
+// not_applicable) in search and export; and metrics/<uuid> columns (label,
+// metric_key_alias) in the experiments available_columns for every scorer
+// used by any experiment of the project. Rank, ranking_score and winner are
+// recomputed across the project (scoring.Rank) whenever aggregates change.
+//
+// # Faults
+//
+// Server.Fault installs a failure on one route, named by method and
+// pattern, e.g. "GET /projects/{project_id}/experiments/{experiment_id}"
+// ("*" matches every method): a status code with an optional body, a
+// Retry-After header, added latency (on the server clock, ended when the
+// client goes away), a dropped connection, or PendingPolls (the experiment
+// GET reports progress 0 and no aggregates for the next N polls). Times
+// limits how often it fires; Faults reports how often it did. ClearFaults
+// removes them all.
+//
+// # Control routes
+//
+// Reserved routes below /_emulator/ drive a standalone server; they need no
+// authentication:
+//
+//	POST   /_emulator/reset    forget every resource (and empty the data directory)
+//	GET    /_emulator/dump     the Snapshot of Dump
+//	GET    /_emulator/faults   installed faults and their counts
+//	POST   /_emulator/faults   {"route": "GET /healthcheck", "fault": {"status": 503, "times": 1,
+//	                            "retry_after_seconds": 2, "latency_ms": 100, "drop": false, "pending_polls": 0, "body": {...}}}
+//	DELETE /_emulator/faults   remove every fault
+//
+// The command "go run ./cmd/galileotest emulator" serves the emulator on
+// 127.0.0.1:8088 (flags --addr, --api-key, --scoring-delay, --data-dir,
+// --seed) for other processes and other languages' SDKs; point them at it
+// with GALILEO_API_URL and GALILEO_API_KEY.
+//
+// # Data directory
+//
+// With Options.DataDir every change is appended as a JSON line to
+// wal.jsonl and fsynced before the request is answered, so state survives a
+// restart and a crash (kill -9) right after a successful write. On start the
+// server loads snapshot.json, replays the log (a torn last line is
+// dropped), then writes a fresh snapshot and empties the log. Scores are not
+// stored: after a restart every trace is scored again, without delay.
+// Registered Go models and scorers are not stored either; register them
+// again after a restart.
+//
+// # Limits
+//
+// Request bodies are limited to Options.MaxBodyBytes (DefaultMaxBodyBytes,
+// 32 MiB); larger ones get 413 {"detail": "Request body too large: ..."}.
+// Unknown routes are 404 {"detail": "Not Found"}, a wrong method 405
+// {"detail": "Method Not Allowed"}, bad bodies 422 with FastAPI's
+// {"detail": [{"loc": [...], "msg": ..., "type": ...}]}, unknown ids 404
+// with a string detail. Unknown JSON fields and query parameters are
+// ignored; filters and sorts take name or column_id; multipart booleans take
+// Python's True/False. Pagination tokens are offsets; next_starting_token is
+// null on the last page. Trace ingest is idempotent by id: a trace id that
+// is already stored is not stored again. A JSONL dataset whose rows have
+// different keys gets the union of the columns; a CSV row with the wrong
+// number of fields is a 422 and nothing is stored.
+//
+// # Where the emulator differs from Galileo
+//
+//   - Scores are deterministic approximations (see package scoring): judge
+//     metrics such as Correctness are formulas over the text, not LLM votes.
+//   - Models are Go functions; no provider is called. Token counts and
+//     latency come from fixed formulas, costs from scoring.Cost.
+//   - One user and no permissions: every resource is created by the same
+//     user, the permissions lists are empty, any username logs in with the
+//     API key as password; SSO login (/login/social) is not served.
+//   - Duplicate experiment, project, dataset and prompt template names are
+//     refused with 409 (Galileo's behaviour is not documented).
+//   - GET /ingest/healthz is 404, so SDKs use the documented API; the
+//     separate ingest service, OTLP export, experiment groups listing,
+//     playgrounds, annotations, feedback and the time-bucketed
+//     /projects/{id}/metrics/search are not served.
+//   - Experiment groups are only names: an experiment reports
+//     "<dataset> Experiment Group" or the system "Ungrouped" group.
+//   - Sessions exist through their traces (one per trace unless the client
+//     sets session_id); POST .../sessions hands out an id only.
+//   - Export answers carry Content-Type application/json for every format
+//     (as the API document declares), csv included.
+//   - Dataset uploads in feather format are refused; copy_record_data edits
+//     copy traces by id only.
+//   - Deleting a dataset leaves experiments that used it untouched.
+//   - Scorer versions: every scorer has exactly version 1.
+package emulator

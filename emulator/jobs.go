@@ -1,0 +1,248 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// Job names.
+const (
+	jobPlaygroundRun = "playground_run"
+	jobScorer        = "log_stream_scorer"
+)
+
+// jobBody is the part of CreateJobRequest the emulator reads.
+type jobBody struct {
+	JobName                 *string           `json:"job_name"`
+	ProjectID               *string           `json:"project_id"`
+	RunID                   *string           `json:"run_id"`
+	PromptTemplateVersionID *string           `json:"prompt_template_version_id"`
+	PromptSettings          json.RawMessage   `json:"prompt_settings"`
+	DatasetID               *string           `json:"dataset_id"`
+	DatasetVersionIndex     *int              `json:"dataset_version_index"`
+	Scorers                 []json.RawMessage `json:"scorers"`
+	TaskType                *int              `json:"task_type"`
+}
+
+func (s *Server) handleCreateJob(c *call) error {
+	raw := map[string]any{}
+	var body jobBody
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if err := unmarshalBody(b, &body); err != nil {
+		return err
+	}
+	_ = json.Unmarshal(b, &raw)
+	switch {
+	case body.ProjectID == nil:
+		return missing("project_id")
+	case body.RunID == nil:
+		return missing("run_id")
+	}
+	name := jobScorer
+	if body.JobName != nil && *body.JobName != "" {
+		name = *body.JobName
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.experiment(*body.ProjectID, *body.RunID)
+	if err != nil {
+		return err
+	}
+	ne := *e
+	job := &jobRec{ID: s.newID(), Name: name, ProjectID: e.ProjectID, RunID: e.ID, RequestData: raw, CreatedAt: s.now()}
+	if body.Scorers != nil {
+		sc, err := s.normalizeScorers(body.Scorers, "scorers")
+		if err != nil {
+			return err
+		}
+		ne.Scorers = sc
+	}
+	var d *datasetRec
+	if name == jobPlaygroundRun || name == "prompt_run" {
+		if body.PromptTemplateVersionID == nil || *body.PromptTemplateVersionID == "" {
+			return missing("prompt_template_version_id")
+		}
+		if s.st.templateVer[*body.PromptTemplateVersionID] == nil {
+			return notFound("Prompt template version", *body.PromptTemplateVersionID)
+		}
+		ne.TemplateVersionID = *body.PromptTemplateVersionID
+		if len(body.PromptSettings) > 0 && string(body.PromptSettings) != "null" {
+			set, err := decodeSettings(body.PromptSettings, "prompt_settings")
+			if err != nil {
+				return err
+			}
+			ne.PromptSettings = &set
+		} else if ne.PromptSettings == nil {
+			def := galileo.DefaultPromptSettings()
+			ne.PromptSettings = &def
+		}
+		dsID := ne.DatasetID
+		if body.DatasetID != nil && *body.DatasetID != "" {
+			dsID = *body.DatasetID
+		}
+		if dsID == "" {
+			return missing("dataset_id")
+		}
+		if d, err = s.dataset(dsID); err != nil {
+			return err
+		}
+		if dsID != ne.DatasetID {
+			ne.DatasetID, ne.DatasetVersion = d.ID, d.current().Index
+		}
+		if body.DatasetVersionIndex != nil {
+			if *body.DatasetVersionIndex < 0 || *body.DatasetVersionIndex >= len(d.Versions) {
+				return errorf(http.StatusNotFound, "Version %d of dataset %s not found", *body.DatasetVersionIndex, d.ID)
+			}
+			ne.DatasetVersion = *body.DatasetVersionIndex
+		}
+		if err := s.startRun(&ne, d, job.ID); err != nil {
+			return err
+		}
+	} else if ne.DatasetID != "" {
+		d = s.st.Datasets[ne.DatasetID]
+	}
+	ne.UpdatedAt = s.now()
+	if err := s.commit("put", kindJob, job.ID, job); err != nil {
+		return err
+	}
+	s.st.putJob(job)
+	if err := s.saveExperiment(&ne, d); err != nil {
+		return err
+	}
+	var req galileo.CreateJobRequest
+	_ = json.Unmarshal(b, &req)
+	req.JobName, req.ProjectID, req.RunID = name, e.ProjectID, e.ID
+	if req.Scorers != nil {
+		req.Scorers = ne.Scorers
+	}
+	jid := job.ID
+	link := s.consoleURL() + "/project/" + e.ProjectID + "/experiments/" + e.ID
+	return c.json(http.StatusOK, galileo.CreateJobResponse{CreateJobRequest: req, JobID: &jid,
+		Message: "Job " + name + " created for experiment " + e.Name, Link: link})
+}
+
+func readBody(c *call) ([]byte, error) {
+	var raw json.RawMessage
+	if err := decodeJSON(c.r, &raw, false); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func (s *Server) consoleURL() string {
+	if s.opts.ConsoleURL != "" {
+		return s.opts.ConsoleURL
+	}
+	return s.url
+}
+
+// jobJSON renders a job with its status derived from the run's progress.
+func (s *Server) jobJSON(j *jobRec) galileo.Job {
+	out := galileo.Job{ID: j.ID, JobName: j.Name, ProjectID: j.ProjectID, RunID: j.RunID, RequestData: j.RequestData,
+		CreatedAt: j.CreatedAt, UpdatedAt: j.CreatedAt, Status: "pending"}
+	if out.RequestData == nil {
+		out.RequestData = map[string]any{}
+	}
+	e := s.st.Experiments[j.RunID]
+	if e == nil {
+		msg := "the experiment was deleted"
+		out.Status, out.ErrorMessage = "cancelled", &msg
+		return out
+	}
+	rs := s.st.runs[e.ID]
+	var done, total int
+	switch j.Name {
+	case jobPlaygroundRun, "prompt_run":
+		rows := s.runRows(e)
+		total = len(rows)
+		for _, r := range rows {
+			if rs.generated[r.ID] {
+				done++
+			}
+		}
+	default:
+		traces := s.st.runTraces[e.ID]
+		total = len(traces)
+		for _, t := range traces {
+			if ts := rs.scores[t.ID]; ts != nil && ts.sysDone && len(ts.vals) >= len(e.Scorers) {
+				done++
+			}
+		}
+	}
+	out.StepsCompleted, out.StepsTotal = done, total
+	switch {
+	case total > 0 && done >= total:
+		out.Status, out.ProgressPercent = "completed", 100
+		at := e.UpdatedAt
+		if at.Before(j.CreatedAt) {
+			at = j.CreatedAt
+		}
+		out.CompletedAt = &at
+	case done > 0:
+		out.Status, out.ProgressPercent = "processing", 100*float64(done)/float64(total)
+	case total == 0 && j.Name != jobPlaygroundRun:
+		out.Status = "completed"
+		at := j.CreatedAt
+		out.CompletedAt = &at
+	}
+	msg := "generated " + itoa(done) + " of " + itoa(total) + " rows"
+	out.ProgressMessage = &msg
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// scorerJob is the synthetic log_stream_scorer job every experiment with
+// scorers has (older clients poll it).
+func (s *Server) scorerJob(e *experimentRec) *jobRec {
+	return &jobRec{ID: derivedID("scorer-job", e.ID), Name: jobScorer, ProjectID: e.ProjectID, RunID: e.ID,
+		RequestData: map[string]any{"scorers": e.Scorers}, CreatedAt: e.CreatedAt}
+}
+
+func (s *Server) handleGetJob(c *call) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id := c.param("job_id")
+	if j := s.st.Jobs[id]; j != nil {
+		return c.json(http.StatusOK, s.jobJSON(j))
+	}
+	for _, e := range s.st.Experiments {
+		if len(e.Scorers) > 0 && derivedID("scorer-job", e.ID) == id {
+			return c.json(http.StatusOK, s.jobJSON(s.scorerJob(e)))
+		}
+	}
+	return notFound("Job", id)
+}
+
+func (s *Server) handleRunJobs(c *call) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, err := s.experiment(c.param("project_id"), c.param("run_id"))
+	if err != nil {
+		return err
+	}
+	var jobs []*jobRec
+	for _, id := range sortedIDs(s.st, s.st.Jobs) {
+		if j := s.st.Jobs[id]; j.RunID == e.ID {
+			jobs = append(jobs, j)
+		}
+	}
+	if len(e.Scorers) > 0 {
+		jobs = append(jobs, s.scorerJob(e))
+	}
+	status := c.query("status")
+	out := []galileo.Job{}
+	for _, j := range jobs {
+		jj := s.jobJSON(j)
+		if status == "" || jj.Status == status {
+			out = append(out, jj)
+		}
+	}
+	return c.json(http.StatusOK, out)
+}

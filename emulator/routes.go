@@ -1,0 +1,111 @@
+package emulator
+
+import "net/http"
+
+// routes registers every API route. Flags: "open" (no authentication),
+// "v2" (also served below /v2, as the trace family is).
+func (s *Server) routes() {
+	r := &s.router
+	const (
+		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	)
+	// Auth.
+	r.add(get, "/healthcheck", s.handleHealthcheck, "open")
+	r.add(post, "/login/api_key", s.handleLoginAPIKey, "open")
+	r.add(post, "/login", s.handleLogin, "open")
+	r.add(post, "/refresh_token", s.handleRefreshToken, "open")
+	r.add(get, "/current_user", s.handleCurrentUser)
+
+	// Projects and log streams.
+	r.add(get, "/projects", s.handleListProjects)
+	r.add(post, "/projects", s.handleCreateProject)
+	r.add(get, "/projects/all", s.handleAllProjects)
+	r.add(post, "/projects/paginated", s.handlePaginatedProjects)
+	r.add(get, "/projects/{project_id}", s.handleGetProject)
+	r.add(put, "/projects/{project_id}", s.handleUpdateProject)
+	r.add(del, "/projects/{project_id}", s.handleDeleteProject)
+	r.add(get, "/projects/{project_id}/log_streams", s.handleListLogStreams, "v2")
+	r.add(post, "/projects/{project_id}/log_streams", s.handleCreateLogStream, "v2")
+
+	// Datasets.
+	r.add(post, "/datasets", s.handleCreateDataset)
+	r.add(get, "/datasets", s.handleListDatasets)
+	r.add(post, "/datasets/query", s.handleQueryDatasets)
+	r.add(get, "/datasets/{dataset_id}", s.handleGetDataset)
+	r.add(patch, "/datasets/{dataset_id}", s.handleUpdateDataset)
+	r.add(del, "/datasets/{dataset_id}", s.handleDeleteDataset)
+	r.add(get, "/datasets/{dataset_id}/content", s.handleDatasetContent)
+	r.add(patch, "/datasets/{dataset_id}/content", s.handlePatchDatasetContent)
+	r.add(get, "/datasets/{dataset_id}/projects", s.handleDatasetProjects)
+	r.add(post, "/datasets/{dataset_id}/versions/query", s.handleDatasetVersions)
+	r.add(get, "/datasets/{dataset_id}/versions/{version_index}/content", s.handleDatasetVersionContent)
+
+	// Prompt templates.
+	r.add(post, "/templates", s.handleCreateTemplate)
+	r.add(post, "/templates/query", s.handleQueryTemplates)
+	r.add(get, "/templates/{template_id}", s.handleGetTemplate)
+	r.add(del, "/templates/{template_id}", s.handleDeleteTemplate)
+	r.add(post, "/templates/{template_id}/versions", s.handleCreateTemplateVersion)
+	r.add(post, "/templates/{template_id}/versions/query", s.handleQueryTemplateVersions)
+	r.add(get, "/templates/{template_id}/versions/{version}", s.handleGetTemplateVersion)
+	r.add(put, "/templates/{template_id}/versions/{version}", s.handleSelectTemplateVersion)
+	r.add(post, "/projects/{project_id}/templates", s.handleCreateProjectTemplate)
+	r.add(get, "/projects/{project_id}/templates", s.handleProjectTemplates)
+	r.add(get, "/projects/{project_id}/templates/versions", s.handleProjectTemplateVersionByName)
+	r.add(get, "/projects/{project_id}/templates/{template_id}", s.handleGetTemplate)
+	r.add(post, "/projects/{project_id}/templates/{template_id}/versions", s.handleCreateTemplateVersion)
+	r.add(get, "/projects/{project_id}/templates/{template_id}/versions/{version}", s.handleGetTemplateVersion)
+	r.add(put, "/projects/{project_id}/templates/{template_id}/versions/{version}", s.handleSelectTemplateVersion)
+
+	// Scorers.
+	r.add(post, "/scorers/list", s.handleListScorers)
+	r.add(get, "/scorers/{scorer_id}", s.handleGetScorer)
+	r.add(get, "/scorers/{scorer_id}/version", s.handleGetScorerVersion)
+
+	// Experiments.
+	r.add(get, "/projects/{project_id}/experiments", s.handleListExperiments)
+	r.add(post, "/projects/{project_id}/experiments", s.handleCreateExperiment)
+	r.add(get, "/projects/{project_id}/experiments/paginated", s.handlePaginatedExperiments)
+	r.add(post, "/projects/{project_id}/experiments/search", s.handleSearchExperiments)
+	r.add(post, "/projects/{project_id}/experiments/available_columns", s.handleExperimentColumns)
+	r.add(post, "/projects/{project_id}/experiments/metrics", s.handleExperimentMetrics)
+	r.add(get, "/projects/{project_id}/experiments/{experiment_id}", s.handleGetExperiment)
+	r.add(put, "/projects/{project_id}/experiments/{experiment_id}", s.handleUpdateExperiment)
+	r.add(del, "/projects/{project_id}/experiments/{experiment_id}", s.handleDeleteExperiment)
+	r.add(post, "/projects/{project_id}/experiments/{experiment_id}/metrics", s.handleExperimentMetrics)
+	r.add(get, "/projects/{project_id}/experiments/{experiment_id}/metric_settings", s.handleMetricSettings)
+	r.add(patch, "/projects/{project_id}/experiments/{experiment_id}/metric_settings", s.handleMetricSettings)
+	r.add(get, "/projects/{project_id}/experiments/{experiment_id}/tags", s.handleListTags)
+	r.add(post, "/projects/{project_id}/experiments/{experiment_id}/tags", s.handleCreateTag)
+	r.add(get, "/projects/{project_id}/experiments/{experiment_id}/tags/{tag_id}", s.handleGetTag)
+	r.add(put, "/projects/{project_id}/experiments/{experiment_id}/tags/{tag_id}", s.handleUpdateTag)
+	r.add(del, "/projects/{project_id}/experiments/{experiment_id}/tags/{tag_id}", s.handleDeleteTag)
+	r.add(get, "/projects/{project_id}/runs/{run_id}/scorer-settings", s.handleScorerSettings)
+	r.add(post, "/projects/{project_id}/runs/{run_id}/scorer-settings", s.handleScorerSettings)
+	r.add(patch, "/projects/{project_id}/runs/{run_id}/scorer-settings", s.handleScorerSettings)
+	r.add(get, "/projects/{project_id}/runs/{run_id}/jobs", s.handleRunJobs)
+
+	// Jobs.
+	r.add(post, "/jobs", s.handleCreateJob)
+	r.add(get, "/jobs/{job_id}", s.handleGetJob)
+
+	// Traces, spans, sessions (also below /v2).
+	r.add(post, "/projects/{project_id}/traces", s.handleIngestTraces, "v2")
+	r.add(get, "/projects/{project_id}/traces/{trace_id}", s.handleGetTrace, "v2")
+	r.add(patch, "/projects/{project_id}/traces/{trace_id}", s.handlePatchTrace, "v2")
+	r.add(post, "/projects/{project_id}/traces/search", s.handleSearchTraces, "v2")
+	r.add(post, "/projects/{project_id}/traces/count", s.handleCountTraces, "v2")
+	r.add(post, "/projects/{project_id}/traces/available_columns", s.handleTraceColumns, "v2")
+	r.add(post, "/projects/{project_id}/spans", s.handleIngestSpans, "v2")
+	r.add(get, "/projects/{project_id}/spans/{span_id}", s.handleGetSpan, "v2")
+	r.add(patch, "/projects/{project_id}/spans/{span_id}", s.handlePatchSpan, "v2")
+	r.add(post, "/projects/{project_id}/spans/search", s.handleSearchSpans, "v2")
+	r.add(post, "/projects/{project_id}/spans/count", s.handleCountSpans, "v2")
+	r.add(post, "/projects/{project_id}/spans/available_columns", s.handleSpanColumns, "v2")
+	r.add(post, "/projects/{project_id}/sessions", s.handleCreateSession, "v2")
+	r.add(get, "/projects/{project_id}/sessions/{session_id}", s.handleGetSession, "v2")
+	r.add(post, "/projects/{project_id}/sessions/search", s.handleSearchSessions, "v2")
+	r.add(post, "/projects/{project_id}/sessions/count", s.handleCountSessions, "v2")
+	r.add(post, "/projects/{project_id}/sessions/available_columns", s.handleSessionColumns, "v2")
+	r.add(post, "/projects/{project_id}/export_records", s.handleExport, "v2")
+}

@@ -1,0 +1,329 @@
+package emulator
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/galileo-community/galileo-go/emulator/scoring"
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// Defaults of Options.
+const (
+	// DefaultAPIKey is the API key the emulator accepts when Options.APIKey is empty.
+	DefaultAPIKey = "emulator-key"
+	// DefaultMaxBodyBytes is the largest request body accepted (32 MiB);
+	// larger bodies get a 413.
+	DefaultMaxBodyBytes = 32 << 20
+	// DefaultScoringDelay is the pace of the background work: one dataset
+	// row generated and one row scored per experiment per tick.
+	DefaultScoringDelay = 20 * time.Millisecond
+	// DefaultAddr is where the standalone command listens.
+	DefaultAddr = "127.0.0.1:8088"
+)
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	// Addr is the listen address of New ("host:port"); empty means a free
+	// loopback port. NewTest and NewUnstarted ignore it.
+	Addr string
+	// APIKey is the only key accepted by POST /login/api_key and the
+	// Galileo-API-Key / Splunk-AO-API-Key headers. Default DefaultAPIKey.
+	APIKey string
+	// Clock is the source of time for timestamps, token expiry, the scoring
+	// pace and injected latency. Default: the real clock.
+	Clock Clock
+	// Seed seeds the generator of resource ids (uuid4 strings). The same
+	// seed and the same sequence of requests give the same ids. 0 picks a
+	// seed from the clock.
+	Seed int64
+	// ScoringDelay is the pace of background work per experiment: each tick
+	// generates one prompt-run row and scores one row, then waits this long.
+	// 0 means DefaultScoringDelay; a negative value means no wait (rows are
+	// then processed in batches).
+	ScoringDelay time.Duration
+	// DataDir, when set, makes the state durable: every change is appended
+	// to a write-ahead log in this directory and fsynced before the answer;
+	// a new server on the same directory replays it.
+	DataDir string
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Logger receives the emulator's notices (model fallbacks, background
+	// errors). Default: discarded (NewTest: the test log).
+	Logger *slog.Logger
+	// Middleware, when set, wraps the handler that New and NewTest serve
+	// (for example an OpenAPI response validator).
+	Middleware func(http.Handler) http.Handler
+	// ConsoleURL is used in the links of job answers. Default: the server URL.
+	ConsoleURL string
+}
+
+// Server is an in-process emulator of the Galileo v2 REST API. Create one
+// with New (listening), NewTest (for tests) or NewUnstarted (handler only).
+// All methods are safe for concurrent use.
+type Server struct {
+	opts    Options
+	clock   Clock
+	ids     *idSource
+	log     *slog.Logger
+	secret  []byte
+	router  router
+	handler http.Handler
+
+	mu        sync.RWMutex
+	st        *state
+	catalogue []scoring.Scorer
+	models    map[string]ModelFunc
+	warned    map[string]bool
+	store     *store
+	busy      int             // running workers
+	idle      []chan struct{} // closed when busy drops to 0
+
+	faults faultSet
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
+
+	url     string
+	httpSrv *http.Server
+	ts      *httptest.Server
+	closed  sync.Once
+}
+
+// NewUnstarted returns a server that does not listen: serve Handler()
+// yourself. With Options.DataDir it replays the stored state first.
+func NewUnstarted(opts Options) (*Server, error) {
+	if opts.APIKey == "" {
+		opts.APIKey = DefaultAPIKey
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.ScoringDelay == 0 {
+		opts.ScoringDelay = DefaultScoringDelay
+	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = realClock{}
+	}
+	seed := uint64(opts.Seed)
+	if opts.Seed == 0 {
+		seed = uint64(clk.Now().UnixNano())
+	}
+	lg := opts.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	sum := sha256.Sum256([]byte("galileo-emulator-jwt\x00" + opts.APIKey))
+	s := &Server{
+		opts:      opts,
+		clock:     clk,
+		ids:       newIDSource(seed, 0),
+		log:       lg,
+		secret:    sum[:],
+		st:        newState(),
+		catalogue: scoring.Builtins(),
+		models:    map[string]ModelFunc{},
+		warned:    map[string]bool{},
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.routes()
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	if opts.DataDir != "" {
+		st, n, err := openStore(opts.DataDir, s.replay)
+		if err != nil {
+			s.cancel()
+			return nil, fmt.Errorf("emulator: data directory: %w", err)
+		}
+		s.store = st
+		s.ids.reseed(seed, uint64(n)+1)
+		s.mu.Lock()
+		s.resumeAll()
+		s.mu.Unlock()
+	}
+	return s, nil
+}
+
+// New starts a server listening on Options.Addr (default: a free loopback
+// port). Close stops it.
+func New(opts Options) (*Server, error) {
+	s, err := NewUnstarted(opts)
+	if err != nil {
+		return nil, err
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.shutdown()
+		return nil, fmt.Errorf("emulator: listen on %s: %w", addr, err)
+	}
+	h := s.handler
+	if opts.Middleware != nil {
+		h = opts.Middleware(h)
+	}
+	s.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.url = "http://" + ln.Addr().String()
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("emulator: serving stopped", "error", err)
+		}
+	}()
+	return s, nil
+}
+
+// NewTest starts a server on a loopback httptest server and closes it when
+// the test ends. It takes at most one Options value. Notices go to the test
+// log unless Options.Logger is set.
+func NewTest(tb testing.TB, opts ...Options) *Server {
+	tb.Helper()
+	if len(opts) > 1 {
+		tb.Fatalf("emulator.NewTest: expected at most one Options value, got %d", len(opts))
+	}
+	var o Options
+	if len(opts) == 1 {
+		o = opts[0]
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	s, err := NewUnstarted(o)
+	if err != nil {
+		tb.Fatalf("emulator.NewTest: %v", err)
+	}
+	h := s.handler
+	if o.Middleware != nil {
+		h = o.Middleware(h)
+	}
+	s.ts = httptest.NewUnstartedServer(h)
+	s.url = "http://" + s.ts.Listener.Addr().String() // set before any handler runs
+	s.ts.Start()
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+type tbWriter struct{ tb testing.TB }
+
+func (w tbWriter) Write(p []byte) (int, error) {
+	w.tb.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Handler returns the emulator's HTTP handler (without Options.Middleware).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// URL returns the base URL of a started server ("" for NewUnstarted).
+func (s *Server) URL() string { return s.url }
+
+// APIKey returns the API key the server accepts.
+func (s *Server) APIKey() string { return s.opts.APIKey }
+
+// Client returns a galileo client wired to the server with its API key.
+func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
+	if s.url == "" {
+		return nil, errors.New("emulator: the server is not listening (NewUnstarted); serve Handler() and build the client yourself")
+	}
+	hc := http.DefaultClient
+	if s.ts != nil {
+		hc = s.ts.Client()
+	}
+	all := append([]galileo.Option{galileo.WithBaseURL(s.url), galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
+	return galileo.NewClient(all...)
+}
+
+// Close stops the background workers and the listener and closes the data
+// directory. It is safe to call more than once.
+func (s *Server) Close() error {
+	var err error
+	s.closed.Do(func() {
+		if s.httpSrv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if e := s.httpSrv.Shutdown(ctx); e != nil {
+				_ = s.httpSrv.Close()
+			}
+			cancel()
+		}
+		if s.ts != nil {
+			s.ts.Close()
+		}
+		err = s.shutdown()
+	})
+	return err
+}
+
+func (s *Server) shutdown() error {
+	s.cancel()
+	s.workers.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store != nil {
+		err := s.store.close()
+		s.store = nil
+		return err
+	}
+	return nil
+}
+
+func (s *Server) now() time.Time { return s.clock.Now().UTC() }
+
+func (s *Server) newID() string { return s.ids.newID() }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("emulator: handler panic", "route", r.Method+" "+r.URL.Path, "panic", fmt.Sprint(v))
+			writeError(w, errorf(http.StatusInternalServerError, "internal error"))
+		}
+	}()
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		s.control(w, r)
+		return
+	}
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		writeError(w, tooLarge(s.opts.MaxBodyBytes))
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	}
+	rt, params, found := s.router.match(r.Method, r.URL.EscapedPath())
+	if rt == nil {
+		if found {
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
+			return
+		}
+		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
+		return
+	}
+	c := &call{s: s, w: w, r: r, route: rt, params: params}
+	if s.applyFaults(c) {
+		return
+	}
+	if !rt.noAuth {
+		if err := s.authenticate(r); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	if err := rt.h(c); err != nil {
+		writeError(w, err)
+	}
+}

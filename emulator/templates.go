@@ -1,0 +1,442 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// serverPromptDefaults are the server-side defaults of PromptRunSettings
+// (what a template version gets when its settings are omitted).
+func serverPromptDefaults() galileo.PromptRunSettings {
+	return galileo.PromptRunSettings{Logprobs: true, TopLogprobs: 5, N: 1, ReasoningEffort: "medium", Verbosity: "medium",
+		ModelAlias: "gpt-5.1", MaxTokens: 4096, TopP: 1, TopK: 40}
+}
+
+// decodeSettings reads settings over the server defaults, so omitted keys
+// keep their defaults.
+func decodeSettings(raw json.RawMessage, loc ...any) (galileo.PromptRunSettings, error) {
+	set := serverPromptDefaults()
+	if len(raw) == 0 || string(raw) == "null" {
+		return set, nil
+	}
+	if err := unmarshalBody(raw, &set); err != nil {
+		return set, invalid("model_attributes_type", "Input should be a valid PromptRunSettings object", loc...)
+	}
+	return set, nil
+}
+
+// templateBody is BasePromptTemplateVersion plus the create-only fields.
+type templateBody struct {
+	Name       json.RawMessage `json:"name"`
+	Template   json.RawMessage `json:"template"`
+	Raw        bool            `json:"raw"`
+	Version    *int            `json:"version"`
+	Settings   json.RawMessage `json:"settings"`
+	OutputType *string         `json:"output_type"`
+	Hidden     bool            `json:"hidden"`
+}
+
+// checkTemplate validates a template: a string or a list of {role, content}.
+func checkTemplate(raw json.RawMessage) (json.RawMessage, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, missing("template")
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return raw, nil
+	}
+	var msgs []map[string]any
+	if err := json.Unmarshal(raw, &msgs); err != nil {
+		return nil, invalid("string_type", "Input should be a valid string or a list of messages", "template")
+	}
+	for i, m := range msgs {
+		if _, ok := m["role"].(string); !ok {
+			return nil, missing("template", i, "role")
+		}
+		if _, ok := m["content"]; !ok {
+			return nil, missing("template", i, "content")
+		}
+	}
+	b, _ := json.Marshal(msgs)
+	return b, nil
+}
+
+func (s *Server) templateVersionJSON(v *templateVer) galileo.PromptTemplateVersion {
+	return galileo.PromptTemplateVersion{ID: v.ID, Version: v.Version, Template: v.Template, Raw: v.Raw, Settings: v.Settings,
+		OutputType: v.OutputType, CreatedAt: v.CreatedAt, UpdatedAt: v.CreatedAt, CreatedByUser: userInfo()}
+}
+
+func (s *Server) templateJSON(t *templateRec) galileo.PromptTemplate {
+	sel := t.selected()
+	out := galileo.PromptTemplate{ID: t.ID, Name: t.Name, Template: templateText(sel.Template), SelectedVersion: s.templateVersionJSON(sel),
+		SelectedVersionID: sel.ID, TotalVersions: len(t.Versions), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		CreatedByUser: userInfo(), Permissions: []any{}, AllVersions: []galileo.PromptTemplateVersion{}, AllAvailableVersions: []int{}}
+	for _, v := range t.Versions {
+		out.AllVersions = append(out.AllVersions, s.templateVersionJSON(v))
+		out.AllAvailableVersions = append(out.AllAvailableVersions, v.Version)
+		out.MaxVersion = max(out.MaxVersion, v.Version)
+	}
+	return out
+}
+
+// templateText is the template as one string: the string itself, or the
+// message list as JSON.
+func templateText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+func (s *Server) template(id string) (*templateRec, error) {
+	t := s.st.Templates[id]
+	if t == nil {
+		return nil, notFound("Prompt template", id)
+	}
+	return t, nil
+}
+
+func nameString(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", missing("name")
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s), nil
+	}
+	var obj struct {
+		Value string `json:"value"`
+	}
+	if json.Unmarshal(raw, &obj) == nil && obj.Value != "" {
+		return strings.TrimSpace(obj.Value), nil
+	}
+	return "", invalid("string_type", "Input should be a valid string", "name")
+}
+
+func (s *Server) createTemplate(c *call, projectID string) error {
+	var body templateBody
+	if err := decodeJSON(c.r, &body, false); err != nil {
+		return err
+	}
+	name, err := nameString(body.Name)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		return invalid("string_too_short", "String should have at least 1 character", "name")
+	}
+	tmpl, err := checkTemplate(body.Template)
+	if err != nil {
+		return err
+	}
+	set, err := decodeSettings(body.Settings, "settings")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if projectID != "" {
+		if _, err := s.project(projectID); err != nil {
+			return err
+		}
+	}
+	for _, t := range s.st.Templates {
+		if t.Name == name {
+			return errorf(http.StatusConflict, "Prompt template with name %s already exists", name)
+		}
+	}
+	now := s.now()
+	ver := 0
+	if body.Version != nil {
+		ver = *body.Version
+	}
+	v := &templateVer{ID: s.newID(), Version: ver, Template: tmpl, Raw: body.Raw, Settings: set, OutputType: body.OutputType, CreatedAt: now}
+	t := &templateRec{ID: s.newID(), Name: name, Selected: ver, Versions: []*templateVer{v}, CreatedAt: now, UpdatedAt: now}
+	if projectID != "" {
+		t.ProjectIDs = []string{projectID}
+	}
+	if err := s.commit("put", kindTemplate, t.ID, t); err != nil {
+		return err
+	}
+	s.st.putTemplate(t)
+	return c.json(http.StatusOK, s.templateJSON(t))
+}
+
+func (s *Server) handleCreateTemplate(c *call) error {
+	return s.createTemplate(c, c.query("project_id"))
+}
+
+func (s *Server) handleCreateProjectTemplate(c *call) error {
+	return s.createTemplate(c, c.param("project_id"))
+}
+
+func (s *Server) handleQueryTemplates(c *call) error {
+	pg, err := c.page()
+	if err != nil {
+		return err
+	}
+	var body listBody
+	if err := decodeJSON(c.r, &body, true); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var list []*templateRec
+	for _, id := range sortedIDs(s.st, s.st.Templates) {
+		t := s.st.Templates[id]
+		ok := true
+		for i, f := range body.Filters {
+			var m bool
+			switch f.column() {
+			case "name":
+				m, err = matchText(i, f, t.Name, true)
+			case "id":
+				m, err = matchText(i, f, t.ID, false)
+			case "used_in_project":
+				p, _ := f.Value.(string)
+				m = slices.Contains(t.ProjectIDs, p)
+			case "not_in_project":
+				p, _ := f.Value.(string)
+				m = !slices.Contains(t.ProjectIDs, p)
+			default:
+				m = true
+			}
+			if err != nil {
+				return err
+			}
+			ok = ok && m
+		}
+		if ok {
+			list = append(list, t)
+		}
+	}
+	col := body.Sort.column("created_at")
+	sortBy(list, body.Sort.ascending(false), func(a, b *templateRec) int {
+		switch col {
+		case "name":
+			return strings.Compare(a.Name, b.Name)
+		case "updated_at":
+			return cmpTime(a.UpdatedAt, b.UpdatedAt)
+		}
+		return cmpTime(a.CreatedAt, b.CreatedAt)
+	})
+	lo, hi, env := pg.cut(len(list))
+	out := galileo.ListPromptTemplateResponse{Page: env, Templates: []galileo.PromptTemplate{}}
+	for _, t := range list[lo:hi] {
+		out.Templates = append(out.Templates, s.templateJSON(t))
+	}
+	return c.json(http.StatusOK, out)
+}
+
+func (s *Server) handleProjectTemplates(c *call) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, err := s.project(c.param("project_id"))
+	if err != nil {
+		return err
+	}
+	out := []galileo.PromptTemplate{}
+	for _, id := range sortedIDs(s.st, s.st.Templates) {
+		if t := s.st.Templates[id]; slices.Contains(t.ProjectIDs, p.ID) {
+			out = append(out, s.templateJSON(t))
+		}
+	}
+	return c.json(http.StatusOK, out)
+}
+
+func (s *Server) handleGetTemplate(c *call) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.template(c.param("template_id"))
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, s.templateJSON(t))
+}
+
+func (s *Server) handleDeleteTemplate(c *call) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.template(c.param("template_id"))
+	if err != nil {
+		return err
+	}
+	if err := s.commit("del", kindTemplate, t.ID, nil); err != nil {
+		return err
+	}
+	s.st.deleteTemplate(t.ID)
+	return c.json(http.StatusOK, map[string]string{"message": "Prompt template " + t.Name + " deleted"})
+}
+
+func versionParam(c *call) (int, error) {
+	v, err := strconv.Atoi(c.param("version"))
+	if err != nil {
+		return 0, invalid("int_parsing", "Input should be a valid integer", "path", "version")
+	}
+	return v, nil
+}
+
+func (s *Server) handleGetTemplateVersion(c *call) error {
+	n, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.template(c.param("template_id"))
+	if err != nil {
+		return err
+	}
+	v := t.version(n)
+	if v == nil {
+		return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, t.ID)
+	}
+	return c.json(http.StatusOK, s.templateVersionJSON(v))
+}
+
+func (s *Server) handleSelectTemplateVersion(c *call) error {
+	n, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.template(c.param("template_id"))
+	if err != nil {
+		return err
+	}
+	if t.version(n) == nil {
+		return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, t.ID)
+	}
+	nt := *t
+	nt.Selected = n
+	nt.UpdatedAt = s.now()
+	if err := s.commit("put", kindTemplate, nt.ID, &nt); err != nil {
+		return err
+	}
+	s.st.putTemplate(&nt)
+	return c.json(http.StatusOK, s.templateJSON(&nt))
+}
+
+func (s *Server) handleCreateTemplateVersion(c *call) error {
+	var body templateBody
+	if err := decodeJSON(c.r, &body, false); err != nil {
+		return err
+	}
+	tmpl, err := checkTemplate(body.Template)
+	if err != nil {
+		return err
+	}
+	set, err := decodeSettings(body.Settings, "settings")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.template(c.param("template_id"))
+	if err != nil {
+		return err
+	}
+	maxV := 0
+	for _, v := range t.Versions {
+		maxV = max(maxV, v.Version)
+	}
+	n := maxV + 1
+	if body.Version != nil {
+		n = *body.Version
+		if t.version(n) != nil {
+			return errorf(http.StatusConflict, "Version %d of prompt template %s already exists", n, t.ID)
+		}
+	}
+	now := s.now()
+	prev := t.selected()
+	v := &templateVer{ID: s.newID(), Version: n, Template: tmpl, Raw: body.Raw, Settings: set, OutputType: body.OutputType, CreatedAt: now}
+	nt := *t
+	nt.Versions = append(slices.Clone(t.Versions), v)
+	nt.Selected = n
+	nt.UpdatedAt = now
+	if err := s.commit("put", kindTemplate, nt.ID, &nt); err != nil {
+		return err
+	}
+	s.st.putTemplate(&nt)
+	out := s.templateVersionJSON(v)
+	out.ContentChanged = string(prev.Template) != string(v.Template)
+	out.ModelChanged = prev.Settings.ModelAlias != v.Settings.ModelAlias
+	pb, _ := json.Marshal(prev.Settings)
+	vb, _ := json.Marshal(v.Settings)
+	out.SettingsChanged = string(pb) != string(vb)
+	return c.json(http.StatusOK, out)
+}
+
+func (s *Server) handleQueryTemplateVersions(c *call) error {
+	pg, err := c.page()
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Sort *listSort `json:"sort"`
+	}
+	if err := decodeJSON(c.r, &body, true); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.template(c.param("template_id"))
+	if err != nil {
+		return err
+	}
+	vers := slices.Clone(t.Versions)
+	col := body.Sort.column("version")
+	sortBy(vers, body.Sort.ascending(false), func(a, b *templateVer) int {
+		if col == "created_at" || col == "updated_at" {
+			return cmpTime(a.CreatedAt, b.CreatedAt)
+		}
+		return a.Version - b.Version
+	})
+	lo, hi, env := pg.cut(len(vers))
+	out := []galileo.PromptTemplateVersion{}
+	for _, v := range vers[lo:hi] {
+		out = append(out, s.templateVersionJSON(v))
+	}
+	return c.json(http.StatusOK, struct {
+		pageEnvelope
+		Versions []galileo.PromptTemplateVersion `json:"versions"`
+	}{env, out})
+}
+
+// handleProjectTemplateVersionByName serves GET
+// /projects/{pid}/templates/versions?template_name=&version=.
+func (s *Server) handleProjectTemplateVersionByName(c *call) error {
+	name := c.query("template_name")
+	if name == "" {
+		return missing("query", "template_name")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.project(c.param("project_id")); err != nil {
+		return err
+	}
+	for _, t := range s.st.Templates {
+		if t.Name != name {
+			continue
+		}
+		v := t.selected()
+		if q := c.query("version"); q != "" {
+			n, err := strconv.Atoi(q)
+			if err != nil {
+				return invalid("int_parsing", "Input should be a valid integer", "query", "version")
+			}
+			if v = t.version(n); v == nil {
+				return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, name)
+			}
+		}
+		return c.json(http.StatusOK, s.templateVersionJSON(v))
+	}
+	return errorf(http.StatusNotFound, "Prompt template %s not found", name)
+}
