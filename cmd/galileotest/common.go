@@ -1,0 +1,542 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/galileo-community/galileo-go/assert"
+	"github.com/galileo-community/galileo-go/config"
+	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/galileotest"
+	"github.com/galileo-community/galileo-go/report"
+)
+
+// Exit codes of run, validate and rejudge.
+const (
+	exitOK       = 0 // every threshold met; every fixture valid
+	exitFailed   = 1 // a threshold was missed
+	exitBadInput = 2 // a fixture, flag, path or configuration problem
+	exitInfra    = 3 // authentication, network, server error or timeout
+)
+
+// exitCodesHelp is the exit-code table of the gate commands.
+const exitCodesHelp = `Exit codes:
+  0  every threshold met
+  1  a threshold was missed
+  2  bad input: a fixture, a flag, a path, a report path or the configuration
+  3  infrastructure: authentication, network, server errors or a timeout
+When several apply the first of 2, 1, 3 wins: bad input must be fixed first,
+and a missed threshold is a result that retrying will not change.
+`
+
+// worse returns the exit code that wins when a and b both apply: 2 over 1
+// over 3 over 0.
+func worse(a, b int) int {
+	rank := func(c int) int {
+		switch c {
+		case exitBadInput:
+			return 3
+		case exitFailed:
+			return 2
+		case exitInfra:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+// env is what a command may touch of the outside world. Tests build one
+// with fixed values.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// getenv reads a variable; osEnv is true when it is the process
+	// environment, in which case the harness also reads git facts.
+	getenv func(string) string
+	osEnv  bool
+	// isTerminal reports whether w is a terminal that takes ANSI redraws,
+	// and termSize its width and height (0, 0 when unknown).
+	isTerminal func(w io.Writer) bool
+	termSize   func(w io.Writer) (width, height int)
+	// tick is the redraw interval of the live display.
+	tick time.Duration
+	// clientOpts are added to every client the command builds itself
+	// (validate --online, rejudge).
+	clientOpts []galileo.Option
+	// runnerOpts are added to the harness runner of the run command.
+	runnerOpts []galileotest.Option
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *env {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, tick: 150 * time.Millisecond}
+	if getenv == nil {
+		e.getenv, e.osEnv = os.Getenv, true
+	}
+	e.isTerminal = func(w io.Writer) bool {
+		f, ok := w.(*os.File)
+		return ok && term.IsTerminal(int(f.Fd())) && e.getenv("TERM") != "dumb"
+	}
+	e.termSize = func(w io.Writer) (int, int) {
+		if f, ok := w.(*os.File); ok {
+			if cols, rows, err := term.GetSize(int(f.Fd())); err == nil {
+				return cols, rows
+			}
+		}
+		return 0, 0
+	}
+	return e
+}
+
+// lookup is getenv in the form package config takes; a blank value counts
+// as unset there anyway.
+func (e *env) lookup(key string) (string, bool) {
+	if e.osEnv {
+		return os.LookupEnv(key)
+	}
+	v := e.getenv(key)
+	return v, v != ""
+}
+
+// errorf prints one line "galileotest <cmd>: msg" on stderr.
+func (e *env) errorf(cmd, format string, args ...any) {
+	fmt.Fprintf(e.stderr, "galileotest %s: %s\n", cmd, fmt.Sprintf(format, args...))
+}
+
+// flagSet is a flag set whose usage lists a synopsis, a description, the
+// flags and a trailer (the exit codes).
+type flagSet struct {
+	*flag.FlagSet
+	name     string
+	synopsis string
+	about    string
+	trailer  string
+}
+
+func newFlagSet(name, synopsis, about, trailer string) *flagSet {
+	fs := flag.NewFlagSet("galileotest "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{FlagSet: fs, name: name, synopsis: synopsis, about: about, trailer: trailer}
+}
+
+// printUsage writes the command's help.
+func (f *flagSet) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: galileotest %s %s\n\n", f.name, f.synopsis)
+	fmt.Fprint(w, f.about)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Flags:")
+	f.SetOutput(w)
+	f.PrintDefaults()
+	f.SetOutput(io.Discard)
+	if f.trailer != "" {
+		fmt.Fprintln(w)
+		fmt.Fprint(w, f.trailer)
+	}
+}
+
+// parse parses args, flags and operands in any order ("--" ends the
+// flags). It returns the operands, or ok false with the exit code: 0 after
+// printing the help for -h/--help, 2 after one line on stderr for a bad
+// flag.
+func (f *flagSet) parse(e *env, args []string) (operands []string, code int, ok bool) {
+	rest := args
+	for {
+		if err := f.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.printUsage(e.stdout)
+				return nil, exitOK, false
+			}
+			e.errorf(f.name, "%v (see galileotest %s --help)", err, f.name)
+			return nil, exitBadInput, false
+		}
+		left := f.Args()
+		consumed := len(rest) - len(left)
+		if consumed > 0 && rest[consumed-1] == "--" {
+			return append(operands, left...), 0, true
+		}
+		if len(left) == 0 {
+			return operands, 0, true
+		}
+		operands = append(operands, left[0])
+		rest = left[1:]
+	}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ", ") }
+
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// loadConfig resolves the configuration from the environment, with the
+// --backend and --project flags on top. A project that looks like a UUID
+// is a project id.
+func (e *env) loadConfig(backend, project string) (*config.Config, error) {
+	var b config.Backend
+	if backend != "" {
+		var err error
+		if b, err = config.ParseBackend(backend); err != nil {
+			return nil, fmt.Errorf("--backend: %w", err)
+		}
+	}
+	return config.Load(config.WithLookup(e.lookup), config.WithOverride(func(c *config.Config) {
+		if b != "" {
+			c.Backend = b
+		}
+		if p := strings.TrimSpace(project); p != "" {
+			if isUUID(p) {
+				c.ProjectID, c.Project = p, ""
+			} else {
+				c.Project, c.ProjectID = p, ""
+			}
+		}
+	}))
+}
+
+// backendClient is a client for the configured backend and what to close
+// after use.
+type backendClient struct {
+	c       *galileo.Client
+	backend config.Backend
+	emu     *emulator.Server
+}
+
+func (b *backendClient) Close() {
+	if b.emu != nil {
+		_ = b.emu.Close()
+	}
+}
+
+// openBackend returns a client for cfg's backend: the remote API (any URL,
+// including a standalone emulator), or an in-process emulator that this
+// call starts on loopback.
+func (e *env) openBackend(cfg *config.Config) (*backendClient, error) {
+	b, err := cfg.ResolveBackend()
+	if err != nil {
+		return nil, err
+	}
+	if b == config.BackendEmulator {
+		emu, err := emulator.New(emulator.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			return nil, fmt.Errorf("start the emulator: %w", err)
+		}
+		c, err := emu.Client(append([]galileo.Option{galileo.WithConsoleURL(emu.URL())}, e.clientOpts...)...)
+		if err != nil {
+			_ = emu.Close()
+			return nil, err
+		}
+		return &backendClient{c: c, backend: b, emu: emu}, nil
+	}
+	opts := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
+	switch {
+	case cfg.JWT != "":
+		opts = append(opts, galileo.WithJWT(cfg.JWT))
+	case cfg.APIKey != "":
+		opts = append(opts, galileo.WithAPIKey(cfg.APIKey))
+	}
+	for k, v := range cfg.ExtraHeaders {
+		opts = append(opts, galileo.WithHeader(k, v))
+	}
+	c, err := galileo.NewClient(append(opts, e.clientOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &backendClient{c: c, backend: b}, nil
+}
+
+// codeFor maps an error to an exit code: bad input and configuration
+// problems are 2, everything else (authentication, network, server
+// errors, timeouts) is 3.
+func codeFor(err error) int {
+	var cfgErr *config.Error
+	var parseErr *assert.ParseError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, galileotest.ErrInput), errors.As(err, &cfgErr), errors.As(err, &parseErr),
+		errors.Is(err, config.ErrNoCredentials), errors.Is(err, galileo.ErrNoCredentials),
+		errors.Is(err, errBadInput):
+		return exitBadInput
+	}
+	return exitInfra
+}
+
+// errBadInput marks the command's own bad-input errors.
+var errBadInput = errors.New("bad input")
+
+// badInput returns an error matching errBadInput with the given text.
+func badInput(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string        { return e.msg }
+func (e *inputError) Is(target error) bool { return target == errBadInput }
+
+// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// errorLines splits a (possibly joined) error into its lines.
+func errorLines(err error) []string {
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// fixtureFile is one loaded fixture file, or the problem with a path.
+type fixtureFile struct {
+	Path        string
+	Experiments []fixtures.Experiment
+	Err         error
+}
+
+// loadFixtures loads every path: a fixture file, a directory (its *.yaml
+// and *.yml files), or dir/... (that directory and every directory below
+// it, skipping those whose name starts with "." or "_" and testdata). A
+// file named twice is loaded once. Problems are reported per file, so one
+// broken fixture does not hide the others.
+func loadFixtures(paths []string) []fixtureFile {
+	var out []fixtureFile
+	seen := map[string]bool{}
+	add := func(f fixtureFile) {
+		key := f.Path
+		if abs, err := filepath.Abs(f.Path); err == nil {
+			key = abs
+		}
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, f)
+	}
+	addDir := func(dir string) bool {
+		files, err := fixtures.LoadOSDir(dir)
+		if len(files) == 0 {
+			if err == nil {
+				err = &fixtures.Error{File: dir, Msg: "no fixture files (*.yaml, *.yml) in this directory"}
+			}
+			add(fixtureFile{Path: dir, Err: err})
+			return false
+		}
+		for _, f := range files {
+			add(fixtureFile{Path: f.Path, Experiments: f.Experiments, Err: f.Err})
+		}
+		return true
+	}
+	for _, p := range paths {
+		if root, ok := strings.CutSuffix(filepath.ToSlash(p), "/..."); ok || p == "..." {
+			if p == "..." {
+				root = "."
+			}
+			root = filepath.FromSlash(root)
+			if st, err := os.Stat(root); err != nil || !st.IsDir() {
+				add(fixtureFile{Path: p, Err: &fixtures.Error{File: p, Msg: "no such directory"}})
+				continue
+			}
+			var dirs []string
+			_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || !d.IsDir() {
+					return nil
+				}
+				name := d.Name()
+				if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
+					return filepath.SkipDir
+				}
+				if hasFixtures(path) {
+					dirs = append(dirs, path)
+				}
+				return nil
+			})
+			if len(dirs) == 0 {
+				add(fixtureFile{Path: p, Err: &fixtures.Error{File: p, Msg: "no fixture files (*.yaml, *.yml) in this directory or below"}})
+			}
+			for _, d := range dirs {
+				addDir(d)
+			}
+			continue
+		}
+		st, err := os.Stat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			add(fixtureFile{Path: p, Err: &fixtures.Error{File: p, Msg: "no such file or directory"}})
+		case err != nil:
+			add(fixtureFile{Path: p, Err: &fixtures.Error{File: p, Msg: "cannot read: " + rootCause(err)}})
+		case st.IsDir():
+			addDir(p)
+		default:
+			exps, err := fixtures.LoadFile(p)
+			add(fixtureFile{Path: p, Experiments: exps, Err: err})
+		}
+	}
+	return out
+}
+
+// hasFixtures reports whether dir directly holds a *.yaml or *.yml file.
+func hasFixtures(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(entries, func(d fs.DirEntry) bool {
+		ext := strings.ToLower(filepath.Ext(d.Name()))
+		return !d.IsDir() && (ext == ".yaml" || ext == ".yml")
+	})
+}
+
+func rootCause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// outputs are the report files a command writes.
+type outputs struct {
+	files []output
+}
+
+type output struct {
+	flag   string
+	path   string
+	format report.Format
+}
+
+// register adds the report flags to fs.
+func (o *outputs) register(fs *flagSet) {
+	for _, f := range []struct {
+		name   string
+		format report.Format
+		usage  string
+	}{
+		{"json", report.FormatJSON, "write the JSON report (stable schema) to `FILE`"},
+		{"junit", report.FormatJUnit, "write a JUnit XML report to `FILE` for CI test views"},
+		{"markdown", report.FormatMarkdown, "write a Markdown summary to `FILE`"},
+		{"html", report.FormatHTML, "write a self-contained HTML report with charts to `FILE`"},
+	} {
+		fs.Func(f.name, f.usage, func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("expected a file path")
+			}
+			o.files = slices.DeleteFunc(o.files, func(x output) bool { return x.flag == f.name })
+			o.files = append(o.files, output{flag: f.name, path: v, format: f.format})
+			return nil
+		})
+	}
+}
+
+// check makes sure every report can be written before anything runs: its
+// directory exists and takes new files, the path is not a directory, and
+// no two flags name the same file.
+func (o *outputs) check() error {
+	seen := map[string]string{}
+	for _, f := range o.files {
+		abs, err := filepath.Abs(f.path)
+		if err != nil {
+			abs = f.path
+		}
+		if other, ok := seen[abs]; ok {
+			return badInput("--%s and --%s both name %s; give each report its own file", other, f.flag, f.path)
+		}
+		seen[abs] = f.flag
+		if st, err := os.Stat(f.path); err == nil && st.IsDir() {
+			return badInput("--%s %s: is a directory; expected a file path", f.flag, f.path)
+		}
+		dir := filepath.Dir(f.path)
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return badInput("--%s %s: directory %s does not exist", f.flag, f.path, dir)
+		case err != nil:
+			return badInput("--%s %s: %s", f.flag, f.path, rootCause(err))
+		case !st.IsDir():
+			return badInput("--%s %s: %s is not a directory", f.flag, f.path, dir)
+		}
+		probe, err := os.CreateTemp(dir, ".galileotest-probe-*")
+		if err != nil {
+			return badInput("--%s %s: cannot create files in %s: %s", f.flag, f.path, dir, rootCause(err))
+		}
+		name := probe.Name()
+		_ = probe.Close()
+		_ = os.Remove(name)
+	}
+	return nil
+}
+
+// write writes every report atomically and appends the Markdown summary to
+// $GITHUB_STEP_SUMMARY when it is set. A report that cannot be written is
+// an error naming its flag and path (exit 2); a step summary that cannot
+// be appended is a warning on stderr.
+func (o *outputs) write(e *env, cmd string, rep *report.Report) error {
+	var errs []error
+	for _, f := range o.files {
+		if err := report.WriteFile(f.path, f.format, rep); err != nil {
+			errs = append(errs, badInput("--%s: %v", f.flag, err))
+		}
+	}
+	if err := report.AppendStepSummary(rep, report.WithGetenv(e.getenv)); err != nil {
+		e.errorf(cmd, "warning: %v", err)
+	}
+	return errors.Join(errs...)
+}
+
+// withTimeout bounds ctx by d when d > 0, naming the flag as the cause.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, d, fmt.Errorf("the --timeout of %s", d))
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

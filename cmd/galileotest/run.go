@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/galileotest"
+	"github.com/galileo-community/galileo-go/report"
+)
+
+const runAbout = `Runs the experiments of fixture files through the harness (the same core
+as go test with galileotest.RunDir), waits for their scores and asserts
+their thresholds. PATH is a fixture file, a directory (its *.yaml and
+*.yml files), or DIR/... (DIR and every directory below it, except
+testdata and names starting with "." or "_").
+
+Every fixture is loaded and checked before anything runs: a broken
+fixture, a missing path or a report path that cannot be written stops the
+run with exit code 2 and nothing is created on the server.
+
+Function fixtures (function: NAME) name Go code, which only go test can
+run: they are bad input here (exit 2, naming the fixture's file:line)
+unless --skip-functions is given, which skips them with a note.
+
+The backend is chosen as in go test: GALILEOTEST_BACKEND (or --backend)
+auto, remote or emulator; auto uses the remote API when GALILEO_API_KEY or
+GALILEO_JWT_TOKEN is set, the in-process emulator otherwise, and fails in
+CI without credentials. GALILEO_API_URL points the remote backend
+anywhere, e.g. at "galileotest emulator".
+
+On a terminal stderr shows a live display (per experiment: phase, rows
+run, rows scored, elapsed); elsewhere one line per change of phase. The
+summary goes to stdout. When $GITHUB_STEP_SUMMARY is set, the Markdown
+summary is appended to it.
+`
+
+// runOptions are the flags of the run command.
+type runOptions struct {
+	parallel      int
+	timeout       time.Duration
+	backend       string
+	project       string
+	verbose       bool
+	skipFunctions bool
+	out           outputs
+}
+
+// runRun is the run command.
+func runRun(ctx context.Context, e *env, args []string) int {
+	var o runOptions
+	fs := newFlagSet("run", "[flags] PATH...", runAbout, exitCodesHelp)
+	fs.IntVar(&o.parallel, "parallel", 4, "run at most `N` experiments at once")
+	fs.DurationVar(&o.timeout, "timeout", 0, "bound the whole run (e.g. 15m); 0: only each fixture's own timeout applies")
+	fs.StringVar(&o.backend, "backend", "", "which `auto|remote|emulator` backend to use (default: GALILEOTEST_BACKEND, else auto)")
+	fs.StringVar(&o.project, "project", "", "the project, `NAME|ID`, of experiments whose fixture names none (default: GALILEO_PROJECT / GALILEO_PROJECT_ID)")
+	fs.BoolVar(&o.verbose, "v", false, "verbose: print every harness log line and every threshold, met or not")
+	fs.BoolVar(&o.skipFunctions, "skip-functions", false, "skip function fixtures with a note instead of failing with exit code 2")
+	o.out.register(fs)
+	paths, code, ok := fs.parse(e, args)
+	if !ok {
+		return code
+	}
+	switch {
+	case len(paths) == 0:
+		e.errorf("run", "no fixture paths; usage: galileotest run [flags] PATH... (see --help)")
+		return exitBadInput
+	case o.parallel < 1:
+		e.errorf("run", "--parallel %d: expected at least 1", o.parallel)
+		return exitBadInput
+	case o.timeout < 0:
+		e.errorf("run", "--timeout %s: expected a positive duration or 0", o.timeout)
+		return exitBadInput
+	}
+	cfg, err := e.loadConfig(o.backend, o.project)
+	if err != nil {
+		printError(e, "run", err)
+		return exitBadInput
+	}
+	if _, err := cfg.ResolveBackend(); err != nil {
+		printError(e, "run", err)
+		return exitBadInput
+	}
+	if err := o.out.check(); err != nil {
+		e.errorf("run", "%v", err)
+		return exitBadInput
+	}
+
+	exps, skipped, problems := selectExperiments(loadFixtures(paths), o.skipFunctions)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(e.stderr, p)
+		}
+		e.errorf("run", "%s in the fixtures; nothing was run", plural(len(problems), "problem", "problems"))
+		return exitBadInput
+	}
+	for _, s := range skipped {
+		e.errorf("run", "skipping %s", s)
+	}
+	if len(exps) == 0 {
+		e.errorf("run", "no experiments to run: every fixture was skipped")
+		return exitBadInput
+	}
+
+	ctx, cancel := withTimeout(ctx, o.timeout)
+	defer cancel()
+	disp := newDisplay(e.stderr, displayOptions{
+		tty:     e.isTerminal(e.stderr),
+		verbose: o.verbose,
+		size:    func() (int, int) { return e.termSize(e.stderr) },
+		tick:    e.tick,
+	})
+	opts := []galileotest.Option{galileotest.WithConfig(cfg), galileotest.WithLogf(disp.logf)}
+	if !e.osEnv {
+		opts = append(opts, galileotest.WithLookupEnv(e.lookup))
+	}
+	runner, err := galileotest.NewRunner(append(opts, e.runnerOpts...)...)
+	if err != nil {
+		printError(e, "run", err)
+		return codeFor(err)
+	}
+	defer runner.Close()
+
+	started := time.Now()
+	outs := make([]outcome, len(exps))
+	ids := make([]int, len(exps))
+	for i, x := range exps {
+		ids[i] = disp.add(x.Name)
+	}
+	disp.start()
+	sem := make(chan struct{}, o.parallel)
+	var wg sync.WaitGroup
+	for i, x := range exps {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			disp.begin(ids[i])
+			rep, err := runner.Evaluate(ctx, x)
+			outs[i] = outcome{rep: rep, err: err}
+			disp.finish(ids[i], displayState(rep, err))
+		})
+	}
+	wg.Wait()
+	disp.stop()
+	finished := time.Now()
+
+	printRunSummary(e.stdout, skipped, outs, o.verbose, finished.Sub(started))
+	code = exitOK
+	for _, out := range outs {
+		code = worse(code, outcomeCode(out))
+	}
+	rep := toReport(runner.Backend(), started, finished, outs)
+	if err := o.out.write(e, "run", rep); err != nil {
+		e.errorf("run", "%v", err)
+		code = worse(code, exitBadInput)
+	}
+	return code
+}
+
+// selectExperiments takes the experiments of every loaded file in order.
+// Broken files and, unless skipped, function fixtures are problems, one
+// line each; skipped function fixtures are notes.
+func selectExperiments(files []fixtureFile, skipFunctions bool) (exps []galileotest.Experiment, skipped, problems []string) {
+	for _, f := range files {
+		if f.Err != nil {
+			problems = append(problems, errorLines(f.Err)...)
+			continue
+		}
+		for _, x := range f.Experiments {
+			if x.Function == "" {
+				exps = append(exps, galileotest.FromFixture(x))
+				continue
+			}
+			if skipFunctions {
+				skipped = append(skipped, fmt.Sprintf("%s (%s): function %q is Go code, which only go test can run", where(x), x.Name, x.Function))
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("%s: function: %q is Go code, which the galileotest command cannot run; run this fixture with go test (galileotest.RunDir or RunFile with galileotest.WithFunc(%q, fn)), give the experiment a prompt, or pass --skip-functions", where(x), x.Function, x.Function))
+		}
+	}
+	return exps, skipped, problems
+}
+
+// where is an experiment's fixture location, file:line.
+func where(x fixtures.Experiment) string {
+	if x.Line > 0 {
+		return fmt.Sprintf("%s:%d", x.File, x.Line)
+	}
+	return x.File
+}
+
+// outcomeCode is the exit code of one experiment's outcome.
+func outcomeCode(o outcome) int {
+	switch {
+	case o.err != nil:
+		return codeFor(o.err)
+	case o.rep == nil || !o.rep.Passed:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// displayState is the final state of an outcome on the display.
+func displayState(rep *galileotest.Report, err error) string {
+	var te *galileotest.TimeoutError
+	switch {
+	case errors.As(err, &te):
+		return stateTimeout
+	case err != nil:
+		return stateError
+	case rep == nil || !rep.Passed:
+		return stateFailed
+	}
+	return stateOK
+}
+
+// printRunSummary writes the outcome of every experiment, in declaration
+// order, then one line with the totals:
+//
+//	--- PASS    support-bot (evals/support-bot.yaml:1): 2 rows, 1/1 thresholds met, took 1.2s
+//	    console: https://console.example.test/project/.../experiments/...
+//	--- FAIL    strict-bot (evals/strict.yaml:1): 2 rows, 1/2 thresholds met, took 1.1s
+//	    MISS  correctness avg = 0.5, want >= 0.9 (2 rows)  evals/strict.yaml:9
+//	...
+//	FAIL  2 experiments: 1 passed, 1 failed, 0 did not complete; 3 thresholds, 1 missed; took 2.4s
+func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool, total time.Duration) {
+	for _, s := range skipped {
+		fmt.Fprintf(w, "--- SKIP    %s\n", s)
+	}
+	passed, failed, errored, thresholds, missed := 0, 0, 0, 0, 0
+	for _, o := range outs {
+		rep := o.rep
+		status := experimentStatus(rep, o.err)
+		word := map[string]string{report.StatusPassed: "PASS", report.StatusFailed: "FAIL", report.StatusError: "ERROR", report.StatusTimeout: "TIMEOUT"}[status]
+		loc := ""
+		if rep.File != "" {
+			loc = fmt.Sprintf(" (%s:%d)", rep.File, rep.Line)
+		}
+		met := 0
+		for _, v := range rep.Thresholds {
+			if v.Pass {
+				met++
+			}
+		}
+		took := shortDuration(rep.Durations.Total)
+		switch status {
+		case report.StatusPassed, report.StatusFailed:
+			if status == report.StatusPassed {
+				passed++
+			} else {
+				failed++
+			}
+			thresholds += len(rep.Thresholds)
+			missed += len(rep.Thresholds) - met
+			fmt.Fprintf(w, "--- %-7s %s%s: %s, %d/%d thresholds met, took %s\n", word, rep.Experiment, loc, plural(rep.Rows, "row", "rows"), met, len(rep.Thresholds), took)
+			for _, v := range rep.Thresholds {
+				if v.Pass && !verbose {
+					continue
+				}
+				mark := "ok  "
+				if !v.Pass {
+					mark = "MISS"
+				}
+				line := fmt.Sprintf("    %s  %s", mark, v.Explanation)
+				if !v.Pass && rep.File != "" && v.Line > 0 {
+					line += fmt.Sprintf("  %s:%d", rep.File, v.Line)
+				}
+				fmt.Fprintln(w, line)
+			}
+		default:
+			errored++
+			fmt.Fprintf(w, "--- %-7s %s%s: took %s\n", word, rep.Experiment, loc, took)
+			for _, l := range errorLines(o.err) {
+				fmt.Fprintf(w, "    %s\n", strings.TrimLeft(l, " "))
+			}
+		}
+		if rep.Link != "" && (o.err == nil || !strings.Contains(o.err.Error(), rep.Link)) {
+			name := rep.Name
+			if name == "" {
+				name = rep.Experiment
+			}
+			fmt.Fprintf(w, "    experiment %s: %s\n", name, rep.Link)
+		}
+	}
+	verdict := "PASS"
+	if failed+errored > 0 || passed == 0 {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "%s  %s: %d passed, %d failed, %d did not complete; %s, %d missed; took %s\n",
+		verdict, plural(len(outs), "experiment", "experiments"), passed, failed, errored,
+		plural(thresholds, "threshold", "thresholds"), missed, shortDuration(total))
+}
+
+// printError prints an error on stderr, one line per line of its text.
+func printError(e *env, cmd string, err error) {
+	lines := errorLines(err)
+	if len(lines) == 0 {
+		return
+	}
+	e.errorf(cmd, "%s", strings.TrimPrefix(lines[0], "galileotest: "))
+	for _, l := range lines[1:] {
+		fmt.Fprintln(e.stderr, "  "+strings.TrimLeft(l, " "))
+	}
+}

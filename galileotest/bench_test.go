@@ -1,0 +1,100 @@
+package galileotest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/galileo-community/galileo-go/emulator"
+)
+
+// BenchmarkParallelExperiments runs 1 experiment, then 32 at once, against
+// one emulator (20 rows each, a 10ms function, the emulator's default pace
+// of 20ms per scored row) with one shared Runner, as go test -parallel 32
+// does with a shared harness. It reports both wall times and their ratio
+// (target: parallel/single <= 1.5).
+//
+//	go test ./galileotest -run '^$' -bench BenchmarkParallelExperiments -benchtime 3x
+func BenchmarkParallelExperiments(b *testing.B) {
+	_, c := newEmulator(b, emulator.Options{})
+	fn := func(ctx context.Context, row Row) (string, error) {
+		time.Sleep(10 * time.Millisecond)
+		return row.GroundTruth, nil
+	}
+	r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", fn))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	rows := make([]Row, 20)
+	for i := range rows {
+		rows[i] = Row{Input: fmt.Sprintf("question %d", i), GroundTruth: fmt.Sprintf("answer %d", i)}
+	}
+	run := func(n int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				x := Experiment{Name: fmt.Sprintf("exp-%d", i), Dataset: DatasetRows(rows...), Function: "answer",
+					Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}}
+				rep, err := r.Evaluate(context.Background(), x)
+				if err != nil || !rep.Passed {
+					b.Errorf("experiment %d: %v %v", i, err, rep.Failures())
+				}
+			})
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	var single, parallel time.Duration
+	for b.Loop() {
+		single += run(1)
+		parallel += run(32)
+	}
+	n := float64(b.N)
+	b.ReportMetric(single.Seconds()/n, "s-single")
+	b.ReportMetric(parallel.Seconds()/n, "s-parallel-32")
+	b.ReportMetric(parallel.Seconds()/single.Seconds(), "parallel/single")
+}
+
+// BenchmarkFunctionRun runs a 20ms function over 10,000 rows with
+// concurrency 8 against the emulator scoring without delay, and reports the
+// function phase (rows run and traces ingested) against the ideal
+// rows × 20ms / concurrency = 25s (target: run/ideal <= 1.3), and the whole
+// experiment including the wait.
+//
+//	go test ./galileotest -run '^$' -bench BenchmarkFunctionRun -benchtime 1x
+func BenchmarkFunctionRun(b *testing.B) {
+	const (
+		rows        = 10_000
+		callTime    = 20 * time.Millisecond
+		concurrency = 8
+	)
+	_, c := newEmulator(b, emulator.Options{ScoringDelay: -1})
+	fn := func(ctx context.Context, row Row) (string, error) {
+		time.Sleep(callTime)
+		RecordLLM(ctx, LLMCall{Model: "gpt-4o-mini", Input: row.Input, Output: row.GroundTruth, InputTokens: 30, OutputTokens: 5, Duration: callTime})
+		return row.GroundTruth, nil
+	}
+	data := make([]Row, rows)
+	for i := range data {
+		data[i] = Row{Input: fmt.Sprintf("What is %d + %d?", i, i), GroundTruth: fmt.Sprint(2 * i)}
+	}
+	ideal := time.Duration(rows) * callTime / concurrency
+	var run, total time.Duration
+	for b.Loop() {
+		rep, err := Evaluate(context.Background(), Experiment{Name: "bulk", Dataset: DatasetRows(data...), Function: "answer", Concurrency: concurrency,
+			Metrics: []string{"correctness"}, Timeout: 5 * time.Minute}, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", fn))
+		if err != nil {
+			b.Fatal(err)
+		}
+		run += rep.Durations.Run
+		total += rep.Durations.Total
+	}
+	n := float64(b.N)
+	b.ReportMetric(run.Seconds()/n, "s-run")
+	b.ReportMetric(total.Seconds()/n, "s-total")
+	b.ReportMetric(run.Seconds()/n/ideal.Seconds(), "run/ideal")
+}

@@ -1,0 +1,236 @@
+// Package galileotest runs Galileo experiments from go test and asserts
+// their metrics. An experiment runs a Go function (or a prompt) over a
+// dataset; Galileo scores every row asynchronously; the harness waits until
+// every requested metric is scored for every row and checks thresholds such
+// as "correctness: avg >= 0.95", one subtest per threshold.
+//
+// # Quick start
+//
+// Declare experiments in YAML fixtures and run a directory of them:
+//
+//	func TestSupportBot(t *testing.T) {
+//		galileotest.RunDir(t, "testdata/evals", galileotest.WithFunc("answer", bot.Answer))
+//	}
+//
+//	# testdata/evals/support-bot.yaml
+//	name: support-bot
+//	project: acme-support
+//	dataset: {file: questions.jsonl}   # or {name: support-qa} (stored on Galileo), or inline rows:
+//	function: answer                    # a Go function registered with WithFunc; or prompt:
+//	metrics: [correctness, completeness]
+//	expect:
+//	  correctness: avg >= 0.95
+//	  completeness: [p50 >= 0.6, avg >= 0.85]
+//	  latency: p95 <= 2s
+//	  cost: sum <= $0.50
+//	timeout: 10m
+//
+// Package fixtures documents the fixture format, package assert the
+// threshold language. Or declare the experiment in Go:
+//
+//	h := galileotest.New(t, galileotest.WithFunc("answer", bot.Answer))
+//	res := h.Run(galileotest.Experiment{Name: "support-bot", Dataset: galileotest.DatasetFile("testdata/q.jsonl"),
+//		Function: "answer", Metrics: []string{"correctness"}})
+//	res.Check(t, "correctness", "avg >= 0.95") // Errorf: every failing metric is reported
+//
+// To run experiments declared in Go in parallel, share one harness (and so
+// one backend) and bind it to each subtest with For:
+//
+//	h := galileotest.New(t, galileotest.WithFunc("answer", bot.Answer))
+//	for _, x := range experiments {
+//		t.Run(x.Name, func(t *testing.T) {
+//			t.Parallel()
+//			h.For(t).Run(x).Check(t, "correctness", "avg >= 0.9")
+//		})
+//	}
+//
+// A function under test has the type Func. It may record what it does
+// through its context, so that Galileo's latency, token, cost and context
+// metrics see it: RecordLLM (model calls with model, messages, token counts
+// and duration), RecordTool and RecordRetriever. Outside a harness run these
+// do nothing.
+//
+// # Tests and failures
+//
+// RunDir makes one parallel subtest per *.yaml or *.yml file (named after
+// the file without its extension), one parallel subtest per experiment in
+// it, and one per threshold: TestX/<file>/<experiment>/<metric>/<expr>, for
+// example TestSupportBot/support-bot/support-bot/correctness/avg_>=_0.95.
+// RunFile and Harness.Run leave out the file level. go test -run and go
+// test -json see each threshold. A function experiment also gets
+// <experiment>/errored_rows, which fails when more rows failed than the
+// fixture's allow.errored_rows permits.
+//
+// A missed threshold fails its subtest with Errorf, so every failing metric
+// is reported in one run:
+//
+//	support-bot: threshold missed: correctness avg = 0.82, want >= 0.95 (50 rows)
+//	  declared at testdata/evals/support-bot.yaml:7
+//	  experiment: support-bot-20260730T184001Z-3f9c2a-0123456 (id 5c3e…, project acme-support, remote backend)
+//	  console: https://app.galileo.ai/project/2b9c…/experiments/5c3e…
+//
+// Set-up problems are fatal: a broken fixture (one "file:line: field: what
+// was expected" line per problem, reported before anything is created on
+// the server), an unknown function, an unknown metric (the error lists the
+// available ones), API failures, and a timeout, which reports the last state
+// seen:
+//
+//	support-bot: gave up waiting for scores after 10m0s (the experiment's timeout of 10m0s): 37/50 rows scored
+//	  correctness: 37/50 rows scored
+//	  latency: not reported yet
+//	  missing: correctness, latency (each needs 50 rows scored)
+//	  polls: 14, outputs 100% generated
+//	  experiment: …
+//	  console: …
+//
+// The wording of these messages may change; read the Report instead of
+// parsing them. The files under testdata/golden show every form.
+//
+// # Backends
+//
+// GALILEOTEST_BACKEND selects what the harness talks to (see package
+// config):
+//
+//   - remote: the Galileo API; GALILEO_API_KEY (or GALILEO_JWT_TOKEN) is
+//     required, else the harness fails with a message saying so.
+//   - emulator: the in-process emulator (package emulator), started on a
+//     loopback port, one per Harness (shared by every experiment RunDir
+//     runs) and stopped when the test ends.
+//   - auto, the default: remote when credentials are configured; otherwise
+//     the emulator, outside CI, with a one-line notice that scores are the
+//     emulator's deterministic approximations. In CI (CI set) without
+//     credentials the harness fails, naming GALILEO_API_KEY and
+//     GALILEOTEST_BACKEND=emulator: a quality gate that silently ran against
+//     the emulator would be a false green. Set GALILEOTEST_BACKEND=emulator
+//     in CI only when that is what you mean.
+//
+// WithClient bypasses the selection. The emulator's built-in models (echo,
+// ground-truth, upper, error) serve prompt experiments; see package emulator.
+//
+// # The experiment flow
+//
+//  1. The experiment is validated without any network call: thresholds
+//     parsed, dataset file read, function looked up.
+//  2. Metrics are resolved to scorers (names, labels or scorer UUIDs)
+//     before anything is created; then the project (created when missing;
+//     on the emulator the default project is "galileotest"), the dataset
+//     (a stored one by name, or for prompt runs the inline or file rows,
+//     uploaded as a dataset named galileotest-<hash of the rows> so that
+//     identical rows reuse one dataset) and the prompt template (a stored
+//     one by name and version, or inline messages stored as
+//     galileotest-<hash of the messages>).
+//  3. The experiment is created under a name from its naming strategy, with
+//     trigger for prompt runs (the server runs the model); for function runs
+//     without it, and the scorers are then registered in the run's scorer
+//     settings. Git and CI facts are written as tags (git_sha, git_branch,
+//     ci_provider, ci_run_id, ci_run_attempt, harness) with the fixture's
+//     own tags.
+//  4. Function runs call the function for every row with bounded
+//     concurrency (the fixture's concurrency, default 8), build one trace
+//     per row (a workflow span holding the recorded spans; duration; the
+//     row's input, ground truth and metadata) and ingest the traces in
+//     batches of 128 while the rows run. A row whose function returns an
+//     error or panics is logged with status 500 and its error as output, and
+//     counts as an errored row.
+//  5. The harness waits until every metric has scored every row (see
+//     Waiting), then evaluates the thresholds.
+//
+// # Naming
+//
+// Galileo experiments are immutable once run, so every run needs a fresh
+// name. The fixture's naming field chooses how:
+//
+//   - unique (default): <name>-<UTC timestamp>-<6 hex random>, plus
+//     -<git short SHA> when known, e.g.
+//     support-bot-20260730T184001Z-3f9c2a-0123456.
+//   - rerun: <name>, then <name>-rerun-1, <name>-rerun-2, …: the first name
+//     not taken in the project. A clash (the server answers 409, or a
+//     duplicate appears right after creating) is retried with the next
+//     name, so concurrent runs never share a name.
+//   - template: a Go text/template over .Name, .GitSHA, .Branch, .RunID,
+//     .Attempt and .Timestamp, e.g. {template: "{{.Name}}-{{.GitSHA}}-{{.RunID}}"}.
+//     Such a name is deterministic: when the experiment exists already (a
+//     CI job retried), the harness re-attaches to it instead of creating a
+//     second one, and if it has traces it does not run the function again
+//     but goes straight to waiting and asserting.
+//
+// The git SHA, branch, run id and attempt come from the CI's variables
+// (GitHub Actions: GITHUB_SHA, GITHUB_HEAD_REF or GITHUB_REF_NAME,
+// GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT; GitLab: CI_COMMIT_SHA,
+// CI_COMMIT_REF_NAME, CI_PIPELINE_ID; Buildkite, CircleCI and Jenkins
+// likewise), else from git rev-parse with a 2s timeout.
+//
+// # Waiting
+//
+// The harness polls the experiment (one GET each time) until, for every
+// metric, its aggregates count every row, less the fixture's
+// allow.unscored_rows and the rows whose function failed. System metrics
+// named under expect (cost, latency, token counts) are waited for too; when
+// the server publishes no aggregate for one (token counts, typically) it is
+// computed from the records. When the counts stall below the row count with
+// every output generated, the harness reads the records' per-metric
+// statuses once: a metric whose remaining rows are not applicable (BLEU
+// without ground truth) or failed to score is settled, and rows that failed
+// to score beyond allow.unscored_rows fail a <metric>/unscored_rows check.
+//
+// Polling uses github.com/cenkalti/backoff/v4 (a fresh exponential backoff
+// per wait: first poll after 300ms, then 0.9s growing threefold with 20%
+// jitter up to 30s, no elapsed-time limit) as an upper bound on each
+// interval. From the scoring progress seen so far the harness predicts when
+// the last row will be scored and polls then instead, never more often than
+// every 50ms. On a simulated clock with steady progress and completion after
+// 1s to 2m, the median delay from completion to detection is at most 7% of
+// the completion time (1-4% with 50 rows or more), and over those runs the
+// wait makes about 27% of the requests a fixed 2-second poller makes
+// (go test -bench BenchmarkWaitDetection). Without progress to go on (a
+// server that publishes every score at once, or a dataset of one or two
+// rows), the delay is bounded by the backoff: up to about twice the
+// completion time early on (the interval triples), and never more than 30s.
+//
+// Every wait has a deadline: the earlier of the fixture's timeout (default
+// 10m, covering the whole run) and the test's deadline (go test -timeout)
+// less a grace period of 10% of the time left, at most 30s, so that the
+// harness reports the last state before go test panics. A permanent API
+// error (4xx other than 408 and 429) stops the wait at once. Progress is
+// logged at most every 5s, and on every phase change:
+//
+//	support-bot: 37/50 rows scored (correctness 37/50, completeness 35/50), 12.3s
+//
+// # Reports
+//
+// Every run yields a Report (Result.Report, Runner.Evaluate): experiment
+// name, id, project and console link, backend, rows and errored rows,
+// per-metric aggregates, per-threshold verdicts with actual value,
+// threshold and explanation, durations and poll count. It is JSON with
+// stable field names (see Report). When the test ends, a Harness writes the
+// reports of everything it ran as one JSON document (ReportFile) to
+// GALILEOTEST_REPORT, and, under go test -artifacts, to
+// galileotest-report.json in the test's artifact directory.
+//
+// # Without go test
+//
+// The core is Runner (NewRunner, Runner.Evaluate) and Evaluate: they return
+// errors — *InputError for bad input (errors.Is(err, ErrInput)),
+// *TimeoutError, *SetupError — and never touch a testing.TB. The
+// galileotest command builds on them.
+//
+// # What the harness keeps
+//
+// The harness never deletes experiments: on Galileo they are the record of
+// the run, linked from every message. Uploaded datasets and stored prompt
+// templates are kept too, and reused by later runs with the same content.
+// On the emulator everything is discarded when the test ends, unless
+// GALILEOTEST_KEEP is set: the emulator then stores its state in a
+// directory it logs, which a later emulator started with that data
+// directory (emulator.Options.DataDir) serves again for inspection.
+//
+// # Environment
+//
+//	GALILEOTEST_BACKEND  auto (default), remote or emulator
+//	GALILEOTEST_KEEP     keep the emulator's state in a directory (see above)
+//	GALILEOTEST_REPORT   write the JSON report to this file (or, for a
+//	                     directory or a path ending in /, to <test name>.json in it)
+//	GALILEO_API_KEY, GALILEO_JWT_TOKEN, GALILEO_CONSOLE_URL, GALILEO_API_URL,
+//	GALILEO_PROJECT, GALILEO_PROJECT_ID, GALILEO_EXTRA_HEADERS, CI
+//	                     as package config documents them
+package galileotest

@@ -1,0 +1,281 @@
+package galileotest
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/galileo-community/galileo-go/fixtures"
+)
+
+// Harness runs experiments inside a test. Create it with New; it owns a
+// Runner (and, for the emulator backend, one in-process emulator shared by
+// every experiment it runs), which is closed when the test ends.
+type Harness struct {
+	tb testing.TB
+	r  *Runner
+}
+
+// New returns a harness for tb. The configuration and backend are resolved
+// here: a misconfiguration (for example CI without credentials, or the
+// remote backend without them) fails tb at once. The client and emulator
+// are created when the first experiment runs. When the test ends the
+// harness writes its JSON report if GALILEOTEST_REPORT is set or go test
+// runs with -artifacts.
+func New(tb testing.TB, opts ...Option) *Harness {
+	tb.Helper()
+	r, err := NewRunner(opts...)
+	if err != nil {
+		tb.Fatalf("%v", err)
+		return nil
+	}
+	h := &Harness{tb: tb, r: r}
+	tb.Cleanup(func() {
+		h.writeReports()
+		if err := r.Close(); err != nil {
+			tb.Logf("galileotest: closing the emulator: %v", err)
+		}
+	})
+	return h
+}
+
+// For returns a harness that runs experiments in tb (a subtest, typically
+// a parallel one) with this harness's runner and backend.
+func (h *Harness) For(tb testing.TB) *Harness { return &Harness{tb: tb, r: h.r} }
+
+// Runner returns the harness's runner.
+func (h *Harness) Runner() *Runner { return h.r }
+
+// Run runs x and returns its result. Set-up problems (bad input, an
+// unknown metric or function, API failures, a timeout) are fatal. Each of
+// x.Expect becomes a subtest <experiment>/<metric>/<expr> of the harness's
+// test that fails with Errorf when missed; a function experiment also gets
+// <experiment>/errored_rows. Check and Require on the result assert
+// further thresholds.
+func (h *Harness) Run(x Experiment) *Result {
+	h.tb.Helper()
+	ctx, cancel := testContext(h.tb)
+	defer cancel()
+	rep, err := h.r.evaluate(ctx, x, h.tb.Logf)
+	res := &Result{Report: rep, Err: err}
+	if err != nil {
+		h.tb.Fatalf("%v", err)
+		return res
+	}
+	if runner, ok := h.tb.(interface {
+		Run(string, func(*testing.T)) bool
+	}); ok {
+		runner.Run(subtestName(x.Name), func(t *testing.T) { assertReport(t, rep) })
+	} else {
+		assertReport(h.tb, rep)
+	}
+	h.tb.Log(rep.Summary())
+	return res
+}
+
+// RunDir runs every *.yaml and *.yml fixture directly inside dir: one
+// parallel subtest per file, named after the file without its extension,
+// with one parallel subtest per experiment inside, and the thresholds
+// below that (TestX/<file>/<experiment>/<metric>/<expr>). A broken fixture
+// fails its own subtest with its file:line errors, before anything is
+// created; the other files still run. An unreadable directory, or one
+// without fixtures, fails t.
+func RunDir(t *testing.T, dir string, opts ...Option) {
+	t.Helper()
+	files, err := fixtures.LoadOSDir(dir)
+	if len(files) == 0 {
+		if err == nil {
+			err = fmt.Errorf("%s: no *.yaml or *.yml fixtures", dir)
+		}
+		t.Fatalf("galileotest: %v", err)
+		return
+	}
+	h := New(t, opts...)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))
+		t.Run(subtestName(name), func(t *testing.T) {
+			t.Parallel()
+			if f.Err != nil {
+				t.Fatalf("%v", f.Err)
+				return
+			}
+			h.For(t).runFixtures(t, f.Experiments)
+		})
+	}
+}
+
+// RunFile runs the experiments of one fixture file as parallel subtests of
+// t (TestX/<experiment>/<metric>/<expr>). A broken fixture fails t with its
+// file:line errors before anything is created.
+func RunFile(t *testing.T, path string, opts ...Option) {
+	t.Helper()
+	exps, err := fixtures.LoadFile(path)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return
+	}
+	h := New(t, opts...)
+	h.runFixtures(t, exps)
+}
+
+// runFixtures runs each experiment in its own parallel subtest of t.
+func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment) {
+	for _, fx := range exps {
+		x := FromFixture(fx)
+		t.Run(subtestName(x.Name), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := testContext(t)
+			defer cancel()
+			rep, err := h.r.evaluate(ctx, x, t.Logf)
+			if err != nil {
+				t.Fatalf("%v", err)
+				return
+			}
+			assertReport(t, rep)
+			t.Log(rep.Summary())
+		})
+	}
+}
+
+// assertReport reports every verdict of rep: as subtests
+// <metric>/<expr> when tb can run subtests, else inline.
+func assertReport(tb testing.TB, rep *Report) {
+	tb.Helper()
+	t, ok := tb.(*testing.T)
+	if !ok {
+		for _, v := range rep.Thresholds {
+			if !v.Pass {
+				tb.Errorf("%s/%s/%s: %s", subtestName(rep.Experiment), subtestName(v.Metric), subtestName(v.Threshold), rep.FailureMessage(v))
+			}
+		}
+		return
+	}
+	var order []string
+	by := map[string][]Verdict{}
+	for _, v := range rep.Thresholds {
+		if _, ok := by[v.Metric]; !ok {
+			order = append(order, v.Metric)
+		}
+		by[v.Metric] = append(by[v.Metric], v)
+	}
+	for _, metric := range order {
+		t.Run(subtestName(metric), func(t *testing.T) {
+			for _, v := range by[metric] {
+				t.Run(subtestName(v.Threshold), func(t *testing.T) {
+					if !v.Pass {
+						t.Errorf("%s", rep.FailureMessage(v))
+					}
+				})
+			}
+		})
+	}
+}
+
+// subtestName makes a name safe for t.Run: no slashes (which would nest)
+// and no spaces (which go test turns into underscores anyway).
+func subtestName(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "/", "_")
+	s = strings.Join(strings.Fields(s), "_")
+	if s == "" {
+		return "_"
+	}
+	return s
+}
+
+// Grace period before a test's deadline: the harness stops waiting this
+// long before go test -timeout would panic, so it can report the last
+// state. It is 10% of the time left, at most maxGrace.
+const maxGrace = 30 * time.Second
+
+// testContext returns tb's context, ending a grace period before tb's
+// deadline.
+func testContext(tb testing.TB) (context.Context, context.CancelFunc) {
+	ctx := tb.Context()
+	if d, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := d.Deadline(); ok {
+			grace := min(time.Until(dl)/10, maxGrace)
+			cause := &deadlineCause{fmt.Sprintf("the go test -timeout deadline, less a %s grace period", round(grace))}
+			return context.WithDeadlineCause(ctx, dl.Add(-grace), cause)
+		}
+	}
+	return context.WithCancel(ctx)
+}
+
+// writeReports writes the JSON report of everything the harness ran, to
+// GALILEOTEST_REPORT and, with go test -artifacts, into the test's
+// artifact directory.
+func (h *Harness) writeReports() {
+	reps := h.r.Reports()
+	if len(reps) == 0 {
+		return
+	}
+	if p := h.r.cfg.ReportPath; p != "" {
+		if out, err := WriteReports(p, h.tb.Name(), reps); err != nil {
+			h.tb.Errorf("galileotest: writing the report (GALILEOTEST_REPORT): %v", err)
+		} else {
+			h.tb.Logf("galileotest: report written to %s", out)
+		}
+	}
+	if f := flag.Lookup("test.artifacts"); f != nil && f.Value.String() == "true" {
+		p := filepath.Join(h.tb.ArtifactDir(), "galileotest-report.json")
+		if out, err := WriteReports(p, h.tb.Name(), reps); err != nil {
+			h.tb.Errorf("galileotest: writing the report artifact: %v", err)
+		} else {
+			h.tb.Logf("galileotest: report written to %s", out)
+		}
+	}
+}
+
+// Result is the outcome of Harness.Run.
+type Result struct {
+	// Report is the experiment's report; never nil.
+	Report *Report
+	// Err is why the experiment did not complete (the harness already
+	// failed the test with it), or nil.
+	Err error
+}
+
+// Check asserts a threshold, such as Check(t, "correctness", "avg >= 0.95"),
+// against the experiment's aggregates. A miss is reported with t.Errorf and
+// the test continues, so every failing metric is reported in one run. It
+// returns whether the threshold was met.
+func (r *Result) Check(t testing.TB, metric, expr string) bool {
+	t.Helper()
+	if r == nil || r.Report == nil {
+		t.Errorf("galileotest: no result to check %s %s against", metric, expr)
+		return false
+	}
+	if r.Err != nil {
+		t.Errorf("galileotest: cannot check %s %s: %s did not complete: %v", metric, expr, r.Report.Experiment, r.Err)
+		return false
+	}
+	v, err := r.Report.Evaluate(metric, expr)
+	if err != nil {
+		t.Errorf("%v", err)
+		return false
+	}
+	if !v.Pass {
+		t.Errorf("%s", r.Report.FailureMessage(v))
+	}
+	return v.Pass
+}
+
+// Require is Check that stops the test (t.FailNow) on a miss. Call it
+// from the test's goroutine.
+func (r *Result) Require(t testing.TB, metric, expr string) {
+	t.Helper()
+	if !r.Check(t, metric, expr) {
+		t.FailNow()
+	}
+}
+
+// Passed reports whether the experiment completed and met every threshold
+// of its Expect and its errored-rows allowance.
+func (r *Result) Passed() bool {
+	return r != nil && r.Err == nil && r.Report != nil && r.Report.Passed
+}

@@ -1,0 +1,684 @@
+package galileotest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+func TestHarness_Run_pass(t *testing.T) {
+	emu, c := newEmulator(t)
+	rtb := newRecordingTB(t)
+	var res *Result
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+		res = h.Run(Experiment{
+			Name:     "support-bot",
+			Dataset:  qaRows(),
+			Function: "answer",
+			Metrics:  []string{"correctness", "Completeness"},
+			Expect: []Expectation{
+				{Metric: "correctness", Expr: "avg >= 0.95"},
+				{Metric: "Completeness", Expr: "p50 >= 0.5"},
+				{Metric: "latency", Expr: "p95 <= 2s"},
+				{Metric: "cost", Expr: "sum <= $0.01"},
+			},
+		})
+		res.Check(tb, "correctness", "min >= 1")
+		res.Require(tb, "cost", "sum > $0")
+	})
+	if rtb.Failed() {
+		t.Fatalf("the harness failed a passing experiment:\n%s", rtb.errorText())
+	}
+	rep := res.Report
+	if !res.Passed() || !rep.Passed {
+		t.Errorf("Passed() = false, want true; report: %+v", rep)
+	}
+	if rep.Rows != 4 || rep.ErroredRows != 0 || rep.Kind != "function" || rep.Backend != BackendClient {
+		t.Errorf("rows %d, errored %d, kind %q, backend %q; want 4, 0, function, client", rep.Rows, rep.ErroredRows, rep.Kind, rep.Backend)
+	}
+	if !strings.HasPrefix(rep.Name, "support-bot-") || rep.ID == "" || rep.Project != DefaultProject {
+		t.Errorf("name %q, id %q, project %q; want a unique support-bot-... name in project %s", rep.Name, rep.ID, rep.Project, DefaultProject)
+	}
+	if want := "https://console.example.test/project/" + rep.ProjectID + "/experiments/" + rep.ID; rep.Link != want {
+		t.Errorf("link = %q, want %q", rep.Link, want)
+	}
+	// 4 expectations plus the errored-rows check.
+	if len(rep.Thresholds) != 5 {
+		t.Fatalf("got %d verdicts, want 5: %+v", len(rep.Thresholds), rep.Thresholds)
+	}
+	for _, v := range rep.Thresholds {
+		if !v.Pass || v.Actual == nil || v.Rows != 4 {
+			t.Errorf("verdict %+v: want a pass over 4 rows with an actual value", v)
+		}
+	}
+	for _, m := range []string{"correctness", "Completeness", "latency", "cost"} {
+		mr := rep.Metric(m)
+		if mr == nil || mr.Scored != 4 || mr.Aggregates == nil {
+			t.Errorf("Metric(%q) = %+v, want 4 rows scored with aggregates", m, mr)
+		}
+	}
+	if got := rep.Metric("Correctness"); got == nil || got.ScorerName != "correctness" {
+		t.Errorf("Metric(Correctness) = %+v, want the correctness scorer found by label", got)
+	}
+	// The emulator holds one trace per row, each with the recorded LLM span.
+	traces := emu.Traces(rep.ID)
+	if len(traces) != 4 {
+		t.Fatalf("emulator has %d traces, want 4", len(traces))
+	}
+	wf := traces[0].Spans
+	if len(wf) != 1 || wf[0].Type != "workflow" || len(wf[0].Spans) != 1 || wf[0].Spans[0].Type != "llm" {
+		t.Fatalf("trace spans = %+v, want one workflow span holding one llm span", wf)
+	}
+	if m := wf[0].Spans[0].Model; m == nil || *m != "gpt-4o-mini" {
+		t.Errorf("llm span model = %v, want gpt-4o-mini", m)
+	}
+	if !strings.Contains(rtb.logText(), "support-bot: 4/4 rows scored") {
+		t.Errorf("log does not show the final progress line:\n%s", rtb.logText())
+	}
+}
+
+func TestHarness_Run_thresholdMiss(t *testing.T) {
+	_, c := newEmulator(t)
+	rtb := newRecordingTB(t)
+	wrong := func(ctx context.Context, row Row) (string, error) { return "I am not sure.", nil }
+	var res *Result
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", wrong))
+		res = h.Run(Experiment{
+			Name: "support-bot", Dataset: qaRows(), Function: "answer",
+			Metrics: []string{"correctness"},
+			Expect:  []Expectation{{Metric: "correctness", Expr: "avg >= 0.95"}, {Metric: "latency", Expr: "p95 <= 10s"}},
+		})
+		res.Check(tb, "correctness", "max >= 0.5")
+		tb.Log("still running after Check")
+	})
+	if !rtb.Failed() {
+		t.Fatal("the harness passed an experiment whose thresholds must fail")
+	}
+	got := rtb.errorText()
+	for _, want := range []string{
+		"support-bot/correctness/avg_>=_0.95: support-bot: threshold missed: correctness avg = 0, want >= 0.95 (4 rows)",
+		"support-bot: threshold missed: correctness max = 0, want >= 0.5 (4 rows)",
+		"experiment: " + res.Report.Name + " (id " + res.Report.ID,
+		"console: https://console.example.test/project/",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("failure text lacks %q; got:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "latency") {
+		t.Errorf("a passing threshold was reported as failing:\n%s", got)
+	}
+	if !strings.Contains(rtb.logText(), "still running after Check") {
+		t.Error("Check stopped the test; it must report and continue")
+	}
+	if res.Passed() {
+		t.Error("Passed() = true for a missed threshold")
+	}
+}
+
+func TestResult_Require_stops(t *testing.T) {
+	_, c := newEmulator(t)
+	rtb := newRecordingTB(t)
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+		res := h.Run(Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}})
+		res.Require(tb, "correctness", "avg < 0.5")
+		tb.Log("after Require")
+	})
+	if !rtb.Failed() || strings.Contains(rtb.logText(), "after Require") {
+		t.Fatalf("Require on a miss: failed=%v, log:\n%s; want a failure that stops the test", rtb.Failed(), rtb.logText())
+	}
+}
+
+func TestHarness_Run_erroredRows(t *testing.T) {
+	flaky := func(ctx context.Context, row Row) (string, error) {
+		switch row.GroundTruth {
+		case "Paris":
+			return "", errors.New("upstream model unavailable")
+		case "Jupiter":
+			panic("nil map write")
+		}
+		return row.GroundTruth, nil
+	}
+	tests := []struct {
+		name     string
+		allow    Allowance
+		wantFail bool
+	}{
+		{name: "over the allowance", allow: Allowance{}, wantFail: true},
+		{name: "within the allowance", allow: Allowance{ErroredRows: 2}, wantFail: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, c := newEmulator(t)
+			rtb := newRecordingTB(t)
+			var res *Result
+			rtb.run(func(tb testing.TB) {
+				h := New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", flaky))
+				res = h.Run(Experiment{Name: "flaky", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Allow: tt.allow})
+			})
+			if res == nil || res.Report == nil {
+				t.Fatalf("no result; errors:\n%s", rtb.errorText())
+			}
+			rep := res.Report
+			if rep.ErroredRows != 2 || len(rep.RowErrors) != 2 {
+				t.Fatalf("errored rows %d (%+v), want 2", rep.ErroredRows, rep.RowErrors)
+			}
+			if rtb.Failed() != tt.wantFail {
+				t.Fatalf("failed = %v, want %v; errors:\n%s", rtb.Failed(), tt.wantFail, rtb.errorText())
+			}
+			if tt.wantFail {
+				got := rtb.errorText()
+				for _, want := range []string{"flaky: 2 of 4 rows errored, want <= 0", `row 1 (input "Capital of France?"): upstream model unavailable`, `row 2 (input "Largest planet?"): panic: nil map write`} {
+					if !strings.Contains(got, want) {
+						t.Errorf("failure text lacks %q; got:\n%s", want, got)
+					}
+				}
+			}
+			// Failed rows are logged with an error status and the error as
+			// output, never as a silent answer.
+			var errs int
+			for _, tr := range emu.Traces(rep.ID) {
+				if tr.StatusCode != nil && *tr.StatusCode == 500 {
+					errs++
+					if out, _ := tr.Output.(string); !strings.Contains(out, "upstream model unavailable") && !strings.Contains(out, "panic: nil map write") {
+						t.Errorf("errored trace output = %q, want the error text", out)
+					}
+				}
+			}
+			if errs != 2 {
+				t.Errorf("emulator has %d traces with status 500, want 2", errs)
+			}
+		})
+	}
+}
+
+func TestHarness_Run_timeout(t *testing.T) {
+	emu, c := newEmulator(t)
+	if err := emu.Fault("GET /projects/{project_id}/experiments/{experiment_id}", emulator.Fault{PendingPolls: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	rtb := newRecordingTB(t)
+	start := time.Now()
+	var h *Harness
+	rtb.run(func(tb testing.TB) {
+		h = New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+		h.Run(Experiment{Name: "slow-bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Timeout: 700 * time.Millisecond})
+		tb.Log("not reached: a timeout is fatal")
+	})
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("the timeout of 700ms took %s", el)
+	}
+	if !rtb.Failed() || strings.Contains(rtb.logText(), "not reached") {
+		t.Fatalf("a timeout must fail the test and stop it; failed=%v", rtb.Failed())
+	}
+	got := rtb.errorText()
+	for _, want := range []string{
+		"slow-bot: gave up waiting for scores after",
+		"(the experiment's timeout of 700ms): 0/4 rows scored",
+		"correctness: not reported yet",
+		"missing: correctness (each needs 4 rows scored)",
+		"console: https://console.example.test/project/",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("timeout text lacks %q; got:\n%s", want, got)
+		}
+	}
+	reps := h.Runner().Reports()
+	if len(reps) != 1 || reps[0].Polls < 2 || reps[0].Error == "" || reps[0].Passed {
+		t.Errorf("reports = %+v; want one failed report with its error and at least 2 polls in 700ms", reps)
+	}
+}
+
+func TestHarness_Run_notApplicableRowsSettle(t *testing.T) {
+	_, c := newEmulator(t)
+	// BLEU is not applicable to rows without ground truth; the wait must
+	// settle instead of waiting for 3 BLEU scores that never come.
+	ds := DatasetRows(Row{Input: "a", GroundTruth: "alpha"}, Row{Input: "b", GroundTruth: "beta"}, Row{Input: "c"})
+	rep, err := Evaluate(t.Context(), Experiment{
+		Name: "partial-gt", Dataset: ds, Function: "answer", Metrics: []string{"bleu"},
+		Expect: []Expectation{{Metric: "bleu", Expr: "count == 2"}}, Timeout: 20 * time.Second,
+	}, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", func(ctx context.Context, r Row) (string, error) { return r.GroundTruth, nil }))
+	if err != nil {
+		t.Fatalf("Evaluate: %v", err)
+	}
+	m := rep.Metric("bleu")
+	if m == nil || m.Scored != 2 || m.NotApplicable != 1 {
+		t.Fatalf("bleu = %+v, want 2 scored and 1 not applicable", m)
+	}
+	if !rep.Passed {
+		t.Errorf("report failed: %v", rep.Failures())
+	}
+}
+
+func TestHarness_Run_prompt(t *testing.T) {
+	emu, c := newEmulator(t)
+	x := Experiment{
+		Name:    "prompt-echo",
+		Dataset: DatasetRows(Row{Input: "Paris", GroundTruth: "Paris"}, Row{Input: "Rome", GroundTruth: "Rome"}),
+		Prompt:  &Prompt{Messages: []Message{{Role: "system", Content: "Repeat the city."}, {Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
+		Metrics: []string{"correctness"},
+		Expect:  []Expectation{{Metric: "correctness", Expr: "avg == 1"}},
+	}
+	r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := range 2 {
+		rep, err := r.Evaluate(t.Context(), x)
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if !rep.Passed || rep.Kind != "prompt" || rep.Rows != 2 {
+			t.Fatalf("run %d: passed %v, kind %q, rows %d; failures %v", i, rep.Passed, rep.Kind, rep.Rows, rep.Failures())
+		}
+	}
+	// The rows and the messages are stored once, under content names.
+	d := emu.Dump()
+	if len(d.Datasets) != 1 || !strings.HasPrefix(d.Datasets[0].Name, contentPrefix) {
+		t.Errorf("emulator datasets = %d (first %q), want 1 named %s<hash>", len(d.Datasets), firstName(d.Datasets), contentPrefix)
+	}
+	if len(d.Templates) != 1 || !strings.HasPrefix(d.Templates[0].Name, contentPrefix) {
+		t.Errorf("emulator templates = %d, want 1 named %s<hash>", len(d.Templates), contentPrefix)
+	}
+	if len(d.Experiments) != 2 {
+		t.Errorf("emulator experiments = %d, want 2", len(d.Experiments))
+	}
+	for _, e := range d.Experiments {
+		if e.PromptRunSettings == nil || e.PromptRunSettings.ModelAlias != emulator.ModelEcho {
+			t.Errorf("experiment %s prompt settings = %+v, want model_alias echo", e.Name, e.PromptRunSettings)
+		}
+	}
+}
+
+func firstName(ds []emulator.DatasetSnapshot) string {
+	if len(ds) == 0 {
+		return ""
+	}
+	return ds[0].Name
+}
+
+func TestHarness_Run_storedDatasetAndTemplate(t *testing.T) {
+	emu, c := newEmulator(t)
+	if _, err := emu.CreateProject("acme"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.CreateDataset("", "capitals", []map[string]any{
+		{"input": "France", "output": "Paris", "metadata": map[string]any{"region": "eu"}},
+		{"input": "Italy", "output": "Rome"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.CreatePromptTemplate("", "capital-prompt", []galileo.Message{{Role: "user", Content: "Capital of {{input}}?"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var seen sync.Map
+	fn := func(ctx context.Context, row Row) (string, error) {
+		seen.Store(row.Input, row.Metadata["region"])
+		return row.GroundTruth, nil
+	}
+	r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("capital", fn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rep, err := r.Evaluate(t.Context(), Experiment{Name: "fn-stored", Project: "acme", Dataset: StoredDataset("capitals"), Function: "capital", Metrics: []string{"correctness"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 2 || rep.Project != "acme" {
+		t.Errorf("rows %d, project %q; want 2 rows in acme", rep.Rows, rep.Project)
+	}
+	if v, _ := seen.Load("France"); v != "eu" {
+		t.Errorf("the function saw France with region %v, want eu", v)
+	}
+	rep, err = r.Evaluate(t.Context(), Experiment{Name: "prompt-stored", Project: "acme", Dataset: StoredDataset("capitals"),
+		Prompt: &Prompt{Template: "capital-prompt", Model: emulator.ModelGroundTruth}, Metrics: []string{"correctness"},
+		Expect: []Expectation{{Metric: "correctness", Expr: "avg == 1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed || rep.Rows != 2 {
+		t.Errorf("prompt over a stored dataset: passed %v, rows %d, failures %v", rep.Passed, rep.Rows, rep.Failures())
+	}
+}
+
+func TestEvaluate_badInput(t *testing.T) {
+	tests := []struct {
+		name string
+		x    Experiment
+		want []string
+	}{
+		{
+			name: "no name, no dataset, no function",
+			x:    Experiment{},
+			want: []string{`experiment: name: missing`, `dataset: missing; expected a stored dataset name, a file or rows`, `function: missing; expected a registered function (WithFunc) or a prompt`},
+		},
+		{
+			name: "unregistered function",
+			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "anwser"},
+			want: []string{`experiment "bot": function: "anwser" is not registered with the harness (galileotest.WithFunc("anwser", fn)); registered: answer`},
+		},
+		{
+			name: "malformed threshold",
+			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >== 0.9"}}},
+			want: []string{`experiment "bot": expect.correctness: avg >== 0.9: column 7: expected a number`},
+		},
+		{
+			name: "threshold on an unlisted metric",
+			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}},
+			want: []string{`expect.correctness: metric "correctness" is not in metrics; add it there so that it is scored`},
+		},
+		{
+			name: "missing dataset file",
+			x:    Experiment{Name: "bot", Dataset: DatasetFile("testdata/nope.jsonl"), Function: "answer"},
+			want: []string{`experiment "bot": dataset.file: `, `testdata/nope.jsonl`},
+		},
+		{
+			name: "unknown metric",
+			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"corectness"}},
+			want: []string{`experiment "bot": metrics: unknown metric "corectness" (did you mean "correctness"?); available: `, "BLEU (bleu)", "Correctness (correctness)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, c := newEmulator(t)
+			start := time.Now()
+			_, err := Evaluate(t.Context(), tt.x, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+			el := time.Since(start)
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("err = %v, want an error matching ErrInput", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q; got:\n%v", w, err)
+				}
+			}
+			if el > time.Second {
+				t.Errorf("bad input took %s to report, want milliseconds", el)
+			}
+			d := emu.Dump()
+			if len(d.Projects) != 0 || len(d.Experiments) != 0 || len(d.Datasets) != 0 {
+				t.Errorf("bad input created %d projects, %d experiments, %d datasets; want nothing", len(d.Projects), len(d.Experiments), len(d.Datasets))
+			}
+		})
+	}
+}
+
+func TestRunner_rerunNaming_concurrent(t *testing.T) {
+	_, c := newEmulator(t)
+	x := Experiment{Name: "nightly", Dataset: DatasetRows(Row{Input: "q", GroundTruth: "a"}), Function: "answer", Metrics: []string{"correctness"}, Naming: Naming{Strategy: NamingRerun}}
+	// Two runners stand for two processes sharing one project: within a
+	// runner the names are serialised, across runners the server's 409
+	// (or the duplicate check) makes the loser pick the next name.
+	var runners []*Runner
+	for range 2 {
+		r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		runners = append(runners, r)
+	}
+	const n = 8
+	names := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			rep, err := runners[i%2].Evaluate(t.Context(), x)
+			if err != nil {
+				t.Errorf("run %d: %v", i, err)
+				return
+			}
+			names[i] = rep.Name
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, name := range names {
+		if seen[name] {
+			t.Errorf("name %q used twice; names: %v", name, names)
+		}
+		seen[name] = true
+	}
+	for i := range n {
+		if want := rerunName("nightly", i); !seen[want] {
+			t.Errorf("names %v lack %q: rerun names must be the first free ones", names, want)
+		}
+	}
+}
+
+func TestRunner_templateNaming_reattachesOnCIRetry(t *testing.T) {
+	emu, c := newEmulator(t)
+	ci := env{"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_SHA": "0123456789abcdef", "GITHUB_REF_NAME": "main", "GITHUB_RUN_ID": "4242", "GITHUB_RUN_ATTEMPT": "1"}
+	var calls atomic.Int64
+	fn := func(ctx context.Context, row Row) (string, error) { calls.Add(1); return row.GroundTruth, nil }
+	x := Experiment{Name: "gate", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
+		Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
+		Naming: Naming{Strategy: NamingTemplate, Template: "{{.Name}}-{{.GitSHA}}-run{{.RunID}}"}}
+
+	first, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(ci.lookup), WithFunc("answer", fn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Name != "gate-0123456-run4242" || first.Reattached {
+		t.Fatalf("first run: name %q, reattached %v; want gate-0123456-run4242, false", first.Name, first.Reattached)
+	}
+	// A retry of the CI job (attempt 2) renders the same name: it must
+	// re-attach, not run the function again or create a second experiment.
+	ci["GITHUB_RUN_ATTEMPT"] = "2"
+	second, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(ci.lookup), WithFunc("answer", fn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.Reattached || second.ID != first.ID || !second.Passed {
+		t.Errorf("retry: reattached %v, id %s (first %s), passed %v; want a passing re-attach to the same experiment", second.Reattached, second.ID, first.ID, second.Passed)
+	}
+	if n := calls.Load(); n != 4 {
+		t.Errorf("the function ran %d times over 4 rows in two runs, want 4", n)
+	}
+	if n := len(emu.Experiments("")); n != 1 {
+		t.Errorf("emulator has %d experiments, want 1", n)
+	}
+	// The git and CI facts are tags of the experiment.
+	e, _ := emu.Experiment(first.ID)
+	tags := map[string]string{}
+	for _, list := range e.Tags {
+		for _, tg := range list {
+			tags[tg.Key] = tg.Value
+		}
+	}
+	for k, v := range map[string]string{TagGitSHA: "0123456", TagBranch: "main", TagCIRunID: "4242", TagCIAttempt: "1", TagCI: "github", TagHarness: "galileotest"} {
+		if tags[k] != v {
+			t.Errorf("tag %s = %q, want %q (tags %v)", k, tags[k], v, tags)
+		}
+	}
+}
+
+func TestNewRunner_backend(t *testing.T) {
+	tests := []struct {
+		name        string
+		env         env
+		wantBackend string
+		wantErr     []string
+	}{
+		{name: "auto in CI without credentials fails", env: env{"CI": "true"}, wantErr: []string{"GALILEO_API_KEY", "GALILEOTEST_BACKEND=emulator"}},
+		{name: "auto outside CI without credentials is the emulator", env: env{}, wantBackend: "emulator"},
+		{name: "emulator explicitly, in CI", env: env{"CI": "true", "GALILEOTEST_BACKEND": "emulator"}, wantBackend: "emulator"},
+		{name: "remote without credentials fails", env: env{"GALILEOTEST_BACKEND": "remote"}, wantErr: []string{"GALILEO_API_KEY"}},
+		{name: "auto with a key is remote", env: env{"CI": "1", "GALILEO_API_KEY": "k-123"}, wantBackend: "remote"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewRunner(WithLookupEnv(tt.env.lookup))
+			if tt.wantErr != nil {
+				if err == nil {
+					r.Close()
+					t.Fatal("NewRunner succeeded, want an error")
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not name %s", err, w)
+					}
+				}
+				if strings.Contains(err.Error(), "k-123") {
+					t.Errorf("error shows the API key: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("NewRunner: %v", err)
+			}
+			defer r.Close()
+			if r.Backend() != tt.wantBackend {
+				t.Errorf("Backend() = %q, want %q", r.Backend(), tt.wantBackend)
+			}
+		})
+	}
+}
+
+func TestHarness_emulatorBackend_notice(t *testing.T) {
+	rtb := newRecordingTB(t)
+	var rep *Report
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithLookupEnv(env{"GALILEOTEST_KEEP": "1"}.lookup), WithEmulatorOptions(emulator.Options{ScoringDelay: time.Millisecond}), WithFunc("answer", echoFunc))
+		rep = h.Run(Experiment{Name: "offline", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}}).Report
+	})
+	if rtb.Failed() {
+		t.Fatalf("failed:\n%s", rtb.errorText())
+	}
+	if rep.Backend != "emulator" {
+		t.Errorf("backend = %q, want emulator", rep.Backend)
+	}
+	log := rtb.logText()
+	if n := strings.Count(log, "scores are the emulator's deterministic approximations"); n != 1 {
+		t.Errorf("the emulator notice appears %d times, want once:\n%s", n, log)
+	}
+	if !strings.Contains(log, "no Galileo credentials configured") {
+		t.Errorf("the notice does not say why the emulator is used:\n%s", log)
+	}
+	// GALILEOTEST_KEEP keeps the emulator's state in a directory it names.
+	_, after, ok := strings.Cut(log, "the emulator's data is kept in ")
+	dir, _, _ := strings.Cut(after, " ")
+	if !ok || dir == "" {
+		t.Fatalf("GALILEOTEST_KEEP: the log names no data directory:\n%s", log)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) == 0 {
+		t.Errorf("kept data directory %s: %v, %d entries; want the emulator's state", dir, err, len(entries))
+	}
+}
+
+func TestHarness_report(t *testing.T) {
+	_, c := newEmulator(t)
+	dir := t.TempDir()
+	path := dir + "/out/report.json"
+	rtb := newRecordingTB(t)
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithLookupEnv(env{"GALILEOTEST_REPORT": path}.lookup), WithFunc("answer", echoFunc))
+		h.Run(Experiment{Name: "reported", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+	})
+	if rtb.Failed() {
+		t.Fatalf("failed:\n%s", rtb.errorText())
+	}
+	doc := readReportFile(t, path)
+	if doc.Version != 1 || !doc.Passed || len(doc.Experiments) != 1 {
+		t.Fatalf("report file: version %d, passed %v, %d experiments; want 1, true, 1", doc.Version, doc.Passed, len(doc.Experiments))
+	}
+	if got := doc.Experiments[0]; got.Experiment != "reported" || got.Rows != 4 || len(got.Thresholds) != 2 {
+		t.Errorf("report = %+v", got)
+	}
+	if !strings.Contains(rtb.logText(), "report written to "+path) {
+		t.Errorf("the log does not say where the report went:\n%s", rtb.logText())
+	}
+}
+
+func TestRecord_outsideHarnessIsNoOp(t *testing.T) {
+	ctx := context.Background()
+	RecordLLM(ctx, LLMCall{Model: "m"})
+	RecordTool(ctx, "search", "q", "r", time.Millisecond, nil)
+	RecordRetriever(ctx, "q", []string{"d"}, time.Millisecond)
+	RecordLLM(nil, LLMCall{}) //nolint:staticcheck // nil must not panic either
+}
+
+func TestRecord_spans(t *testing.T) {
+	emu, c := newEmulator(t)
+	fn := func(ctx context.Context, row Row) (string, error) {
+		RecordRetriever(ctx, row.Input, []string{"Paris is the capital of France."}, 3*time.Millisecond)
+		RecordTool(ctx, "lookup", row.Input, "", time.Millisecond, errors.New("timeout"))
+		RecordLLM(ctx, LLMCall{Name: "answer", Model: "gpt-4o", Input: []galileo.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: row.Input}}, Output: "Paris", InputTokens: 20, OutputTokens: 1, Duration: 5 * time.Millisecond, Temperature: 0.2})
+		return "Paris", nil
+	}
+	rep, err := Evaluate(t.Context(), Experiment{Name: "rag", Dataset: DatasetRows(Row{Input: "Capital of France?", GroundTruth: "Paris"}), Function: "rag",
+		Metrics: []string{"context_adherence"}, Expect: []Expectation{{Metric: "num_total_tokens", Expr: "sum == 21"}, {Metric: "cost", Expr: "sum > $0"}}},
+		WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("rag", fn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed {
+		t.Errorf("failures: %v", rep.Failures())
+	}
+	tr := emu.Traces(rep.ID)
+	if len(tr) != 1 || len(tr[0].Spans) != 1 {
+		t.Fatalf("traces = %d, want 1 with one workflow span", len(tr))
+	}
+	var types []string
+	for _, s := range tr[0].Spans[0].Spans {
+		types = append(types, s.Type)
+		if s.Type == "tool" && (s.StatusCode == nil || *s.StatusCode != 500) {
+			t.Errorf("failed tool span status = %v, want 500", s.StatusCode)
+		}
+	}
+	if got := strings.Join(types, ","); got != "retriever,tool,llm" {
+		t.Errorf("child spans = %s, want retriever,tool,llm", got)
+	}
+}
+
+// readReportFile decodes a report file.
+func readReportFile(t *testing.T, path string) ReportFile {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc ReportFile
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return doc
+}
+
+func TestEvaluate_missingStoredThingsCreateNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		x    Experiment
+		want string
+	}{
+		{name: "stored dataset", x: Experiment{Name: "x", Project: "p", Dataset: StoredDataset("nope"), Function: "answer"}, want: `dataset.name: no dataset named "nope" is stored on Galileo`},
+		{name: "stored template", x: Experiment{Name: "x", Project: "p", Dataset: qaRows(), Prompt: &Prompt{Template: "nope"}}, want: `prompt.template: no prompt template named "nope" is stored on Galileo`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, c := newEmulator(t)
+			_, err := Evaluate(t.Context(), tt.x, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want bad input saying %q", err, tt.want)
+			}
+			if d := emu.Dump(); len(d.Projects)+len(d.Datasets)+len(d.Templates)+len(d.Experiments) != 0 {
+				t.Errorf("a missing stored resource still created %d projects, %d datasets, %d templates, %d experiments", len(d.Projects), len(d.Datasets), len(d.Templates), len(d.Experiments))
+			}
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package galileotest
+
+import (
+	"github.com/galileo-community/galileo-go/config"
+	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// Option configures a Harness, a Runner or Evaluate.
+type Option func(*settings)
+
+// settings is what the options set.
+type settings struct {
+	funcs      map[string]Func
+	client     *galileo.Client
+	cfg        *config.Config
+	lookup     func(string) (string, bool)
+	hasLookup  bool
+	configFile string
+	logf       func(format string, args ...any)
+	emuOpts    *emulator.Options
+}
+
+// WithFunc registers a Go function under name; fixtures run it with
+// `function: <name>`. A later registration of the same name wins.
+func WithFunc(name string, fn Func) Option {
+	return func(s *settings) {
+		if s.funcs == nil {
+			s.funcs = map[string]Func{}
+		}
+		s.funcs[name] = fn
+	}
+}
+
+// WithClient makes the harness use c for every call, whatever the
+// configured backend. The caller owns c (for example a client from an
+// emulator.Server it started).
+func WithClient(c *galileo.Client) Option {
+	return func(s *settings) { s.client = c }
+}
+
+// WithConfig makes the harness use cfg instead of loading the configuration
+// from the environment (config.Load).
+func WithConfig(cfg *config.Config) Option {
+	return func(s *settings) { s.cfg = cfg }
+}
+
+// WithConfigFile makes the harness load the configuration with a YAML file
+// (config.WithFile) under the environment.
+func WithConfigFile(path string) Option {
+	return func(s *settings) { s.configFile = path }
+}
+
+// WithLookupEnv replaces the environment (os.LookupEnv) for everything the
+// harness reads from it: the configuration, and the git and CI facts
+// (GITHUB_SHA, CI_COMMIT_SHA, ...). With a replaced environment the harness
+// does not run git either. Tests use it to pin the backend rules.
+func WithLookupEnv(lookup func(key string) (string, bool)) Option {
+	return func(s *settings) { s.lookup, s.hasLookup = lookup, true }
+}
+
+// WithEmulatorOptions sets the options of the in-process emulator the
+// harness starts for the emulator backend (for example a faster
+// ScoringDelay). Addr is ignored: the emulator listens on a free loopback
+// port.
+func WithEmulatorOptions(o emulator.Options) Option {
+	return func(s *settings) { s.emuOpts = &o }
+}
+
+// WithLogf sends the harness's progress lines to logf (a Harness logs to
+// its test; a Runner discards them by default).
+func WithLogf(logf func(format string, args ...any)) Option {
+	return func(s *settings) { s.logf = logf }
+}
+
+func newSettings(opts []Option) settings {
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}

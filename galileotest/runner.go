@@ -1,0 +1,285 @@
+package galileotest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/galileo-community/galileo-go/config"
+	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// Runner runs experiments and returns their reports; it is the core under
+// the testing wrappers (New, RunDir, RunFile) and what programs such as the
+// galileotest command use. It never touches a testing.TB: every problem is
+// an error. A Runner is safe for concurrent use; experiments run in
+// parallel share its client, and on the emulator backend its emulator.
+type Runner struct {
+	s       settings
+	cfg     *config.Config
+	backend config.Backend
+
+	mu        sync.Mutex
+	client    *galileo.Client
+	emu       *emulator.Server
+	clientErr error
+	closed    bool
+
+	factsOnce sync.Once
+	facts     runFacts
+
+	projects  flight[string, string]        // project name or id -> project id
+	datasets  flight[string, *resolvedData] // content key -> dataset
+	templates flight[string, string]        // template key -> version id
+	names     keyedMutex                    // serialises naming per project and name
+
+	reportsMu sync.Mutex
+	reports   []*Report
+}
+
+// NewRunner resolves the configuration and the backend; it makes no call.
+// The client (and for the emulator backend, the emulator) is created when
+// the first experiment runs. Close the Runner when done.
+//
+// Backend selection follows package config: GALILEOTEST_BACKEND=remote
+// needs credentials; emulator starts an in-process emulator on loopback;
+// auto (the default) uses the remote API when credentials are configured,
+// the emulator otherwise, and fails in CI without credentials (naming
+// GALILEO_API_KEY and GALILEOTEST_BACKEND=emulator). WithClient bypasses the
+// selection.
+func NewRunner(opts ...Option) (*Runner, error) {
+	r := &Runner{s: newSettings(opts)}
+	cfg := r.s.cfg
+	if cfg == nil {
+		var copts []config.Option
+		if r.s.configFile != "" {
+			copts = append(copts, config.WithFile(r.s.configFile))
+		}
+		if r.s.hasLookup {
+			copts = append(copts, config.WithLookup(r.s.lookup))
+		}
+		c, err := config.Load(copts...)
+		if err != nil {
+			return nil, &SetupError{Step: "configuration", Err: err}
+		}
+		cfg = c
+	}
+	r.cfg = cfg
+	if r.s.client != nil {
+		r.client = r.s.client
+		r.backend = BackendClient
+		return r, nil
+	}
+	b, err := cfg.ResolveBackend()
+	if err != nil {
+		return nil, &SetupError{Step: "backend", Err: err}
+	}
+	r.backend = b
+	return r, nil
+}
+
+// BackendClient is what Runner.Backend and Report.Backend say when the
+// client was given with WithClient.
+const BackendClient = "client"
+
+// Backend returns the backend the Runner talks to: "remote", "emulator",
+// or BackendClient for a client given with WithClient.
+func (r *Runner) Backend() string { return string(r.backend) }
+
+// Close stops the emulator the Runner started, if any. Experiments are
+// never deleted (see the package documentation on GALILEOTEST_KEEP).
+func (r *Runner) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.emu != nil {
+		err := r.emu.Close()
+		r.emu = nil
+		return err
+	}
+	return nil
+}
+
+// Reports returns the reports of every experiment the Runner evaluated, in
+// the order they finished.
+func (r *Runner) Reports() []*Report {
+	r.reportsMu.Lock()
+	defer r.reportsMu.Unlock()
+	return append([]*Report(nil), r.reports...)
+}
+
+func (r *Runner) addReport(rep *Report) {
+	r.reportsMu.Lock()
+	r.reports = append(r.reports, rep)
+	r.reportsMu.Unlock()
+}
+
+// logf writes a progress line to the configured logger, if any.
+func (r *Runner) logf(format string, args ...any) {
+	if r.s.logf != nil {
+		r.s.logf(format, args...)
+	}
+}
+
+// emulatorNotice is logged once when the emulator backend starts.
+const emulatorNotice = "galileotest: using the in-process Galileo emulator at %s (%s); scores are the emulator's deterministic approximations, not Galileo's"
+
+// getClient returns the client, starting the emulator on first use for the
+// emulator backend.
+func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.client != nil || r.clientErr != nil {
+		return r.client, r.clientErr
+	}
+	if r.closed {
+		return nil, errors.New("galileotest: the runner is closed")
+	}
+	switch r.backend {
+	case config.BackendEmulator:
+		var o emulator.Options
+		if r.s.emuOpts != nil {
+			o = *r.s.emuOpts
+		}
+		o.Addr = "127.0.0.1:0"
+		keptDir := ""
+		if r.cfg.Keep && o.DataDir == "" {
+			dir, err := os.MkdirTemp("", "galileotest-emulator-")
+			if err != nil {
+				r.clientErr = &SetupError{Step: "emulator", Err: err}
+				return nil, r.clientErr
+			}
+			o.DataDir, keptDir = dir, dir
+		}
+		emu, err := emulator.New(o)
+		if err != nil {
+			r.clientErr = &SetupError{Step: "emulator", Err: err}
+			return nil, r.clientErr
+		}
+		c, err := emu.Client(galileo.WithConsoleURL(emu.URL()))
+		if err != nil {
+			_ = emu.Close()
+			r.clientErr = &SetupError{Step: "emulator", Err: err}
+			return nil, r.clientErr
+		}
+		why := "GALILEOTEST_BACKEND=emulator"
+		if r.cfg.Backend == config.BackendAuto || r.cfg.Backend == "" {
+			why = "no Galileo credentials configured"
+		}
+		logf(emulatorNotice, emu.URL(), why)
+		if keptDir != "" {
+			logf("galileotest: GALILEOTEST_KEEP is set: the emulator's data is kept in %s (start an emulator with that data directory to inspect it)", keptDir)
+		}
+		r.emu, r.client = emu, c
+	default:
+		c, err := remoteClient(r.cfg)
+		if err != nil {
+			r.clientErr = &SetupError{Step: "client", Err: err}
+			return nil, r.clientErr
+		}
+		r.client = c
+	}
+	return r.client, nil
+}
+
+// remoteClient builds a client for the real API from the configuration.
+func remoteClient(cfg *config.Config) (*galileo.Client, error) {
+	opts := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
+	switch {
+	case cfg.JWT != "":
+		opts = append(opts, galileo.WithJWT(cfg.JWT))
+	case cfg.APIKey != "":
+		opts = append(opts, galileo.WithAPIKey(cfg.APIKey))
+	}
+	for k, v := range cfg.ExtraHeaders {
+		opts = append(opts, galileo.WithHeader(k, v))
+	}
+	return galileo.NewClient(opts...)
+}
+
+// SetupError is a problem that prevents an experiment from running at all:
+// configuration, backend, project, dataset, prompt or API failures. It is
+// neither bad input (see InputError) nor a missed threshold.
+type SetupError struct {
+	Step string // what was being done: "backend", "dataset", "create experiment", ...
+	Err  error
+}
+
+// Error renders "galileotest: <step>: <cause>".
+func (e *SetupError) Error() string {
+	return fmt.Sprintf("galileotest: %s: %v", e.Step, e.Err)
+}
+
+// Unwrap returns the cause, so errors.Is and errors.As reach API errors.
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// flight runs one computation per key at a time and caches successes, so
+// parallel experiments that need the same project, dataset or template
+// resolve it once. Failures are not cached.
+type flight[K comparable, V any] struct {
+	mu    sync.Mutex
+	calls map[K]*flightCall[V]
+}
+
+type flightCall[V any] struct {
+	done chan struct{}
+	val  V
+	err  error
+}
+
+func (f *flight[K, V]) do(ctx context.Context, key K, fn func() (V, error)) (V, error) {
+	for {
+		f.mu.Lock()
+		if f.calls == nil {
+			f.calls = map[K]*flightCall[V]{}
+		}
+		if c, ok := f.calls[key]; ok {
+			f.mu.Unlock()
+			select {
+			case <-c.done:
+			case <-ctx.Done():
+				var zero V
+				return zero, context.Cause(ctx)
+			}
+			if c.err == nil {
+				return c.val, nil
+			}
+			continue // the other caller failed; try ourselves
+		}
+		c := &flightCall[V]{done: make(chan struct{})}
+		f.calls[key] = c
+		f.mu.Unlock()
+		c.val, c.err = fn()
+		f.mu.Lock()
+		if c.err != nil {
+			delete(f.calls, key)
+		}
+		f.mu.Unlock()
+		close(c.done)
+		return c.val, c.err
+	}
+}
+
+// keyedMutex hands out one mutex per key.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*sync.Mutex
+}
+
+func (k *keyedMutex) lock(key string) func() {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*sync.Mutex{}
+	}
+	m, ok := k.m[key]
+	if !ok {
+		m = &sync.Mutex{}
+		k.m[key] = m
+	}
+	k.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}

@@ -1,0 +1,554 @@
+package galileotest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/galileo-community/galileo-go/assert"
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// pollSource returns an experiment's current state: one GET of the
+// experiment on the API, or a fake in tests and benchmarks.
+type pollSource interface {
+	Poll(ctx context.Context) (*galileo.ExperimentResponse, error)
+}
+
+// apiSource polls GET /projects/{pid}/experiments/{eid}.
+type apiSource struct {
+	c                       *galileo.Client
+	projectID, experimentID string
+}
+
+func (s apiSource) Poll(ctx context.Context) (*galileo.ExperimentResponse, error) {
+	return s.c.Experiments.Get(ctx, s.projectID, s.experimentID)
+}
+
+// clock is the time source of the wait: the real clock (also inside a
+// testing/synctest bubble) or a simulated one in benchmarks.
+type clock interface {
+	Now() time.Time
+	NewTimer() backoff.Timer
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time          { return time.Now() }
+func (realClock) NewTimer() backoff.Timer { return &realTimer{} }
+
+type realTimer struct{ t *time.Timer }
+
+func (t *realTimer) Start(d time.Duration) {
+	if t.t == nil {
+		t.t = time.NewTimer(d)
+		return
+	}
+	t.t.Reset(d)
+}
+
+func (t *realTimer) Stop() {
+	if t.t != nil {
+		t.t.Stop()
+	}
+}
+
+func (t *realTimer) C() <-chan time.Time { return t.t.C }
+
+// waitPolicy tunes the wait. The exponential backoff is an upper bound on
+// each interval; the predicted completion (from the scoring progress seen so
+// far) usually schedules the next poll earlier.
+type waitPolicy struct {
+	FirstPoll  time.Duration // delay before the first poll (0 for an experiment that may be done already)
+	Initial    time.Duration // first backoff interval
+	Multiplier float64       // growth of the backoff interval
+	Jitter     float64       // randomization factor of the backoff
+	Max        time.Duration // largest backoff interval
+	Floor      time.Duration // smallest interval between two polls
+	SlackFrac  float64       // a poll lands this fraction of the predicted completion time after it...
+	SlackMin   time.Duration // ...plus this
+	LogEvery   time.Duration // progress lines at most this often (and on phase changes)
+	Heartbeat  time.Duration // a progress line at least this often
+}
+
+func defaultWaitPolicy() waitPolicy {
+	return waitPolicy{
+		FirstPoll:  300 * time.Millisecond,
+		Initial:    900 * time.Millisecond,
+		Multiplier: 3,
+		Jitter:     0.2,
+		Max:        30 * time.Second,
+		Floor:      50 * time.Millisecond,
+		SlackFrac:  0.01,
+		SlackMin:   10 * time.Millisecond,
+		LogEvery:   5 * time.Second,
+		Heartbeat:  30 * time.Second,
+	}
+}
+
+// metricKey is one metric the wait needs: as written, and the key of its
+// aggregates in structured_aggregate_metrics.
+type metricKey struct {
+	Metric string
+	Key    string
+}
+
+// waitSpec says what "done" means.
+type waitSpec struct {
+	label   string // prefix of progress lines, usually the experiment's base name
+	metrics []metricKey
+	rows    int // rows in the experiment
+	need    int // rows each metric must have scored
+	// recount, when set, reads every record's per-metric status. The wait
+	// calls it when the counts stall below need with every output
+	// generated: a metric with no row pending is settled even below need,
+	// because some rows are not applicable to it or failed to score.
+	recount func(ctx context.Context) (*recount, error)
+}
+
+// recount is the per-metric scoring status of every record.
+type recount struct {
+	Traces int                     // records seen
+	Status map[string]metricStatus // by aggregate key
+	// Values holds, for system metrics, the value of every record that has
+	// one, so that aggregates the server does not publish (token counts)
+	// can be computed here.
+	Values map[string][]float64
+}
+
+// metricStatus counts the rows of one metric by status.
+type metricStatus struct {
+	Success, NotApplicable, Errors, Pending int
+}
+
+// stallPolls is how many polls in a row must show no change before the
+// wait recounts the records' statuses.
+const stallPolls = 2
+
+// waitState is the last state the wait saw.
+type waitState struct {
+	Polls      int
+	Elapsed    time.Duration
+	Scored     map[string]int64 // by aggregate key; absent = not reported
+	Progress   *float64         // status.log_generation.progress_percent, 0..1
+	Response   *galileo.ExperimentResponse
+	LastErr    error // the last transient poll error, if any
+	Done       bool
+	LastChange time.Duration // when the scored counts last changed
+	// Unchanged counts the polls in a row that changed nothing.
+	Unchanged int
+	// Recounted is set once a recount ran since the last change.
+	Recounted bool
+	// Settled holds the metrics a recount found with no row pending, by key.
+	Settled map[string]metricStatus
+	// Local holds aggregates computed from the records for system metrics
+	// the server did not aggregate.
+	Local map[string]galileo.MetricAggregates
+}
+
+// scored returns the rows scored for every metric (the minimum) capped at
+// rows.
+func (w *waitState) minScored(spec waitSpec) int64 {
+	if len(spec.metrics) == 0 {
+		return int64(spec.rows)
+	}
+	m := int64(-1)
+	for _, k := range spec.metrics {
+		n := w.Scored[k.Key]
+		if m < 0 || n < m {
+			m = n
+		}
+	}
+	return min(m, int64(spec.rows))
+}
+
+// missing returns the metrics that have fewer than need rows scored.
+func (w *waitState) missing(spec waitSpec) []metricKey {
+	if spec.need <= 0 {
+		return nil
+	}
+	var out []metricKey
+	for _, k := range spec.metrics {
+		if _, ok := w.Settled[k.Key]; ok {
+			continue
+		}
+		if n, ok := w.Scored[k.Key]; !ok || n < int64(spec.need) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// scoredCount is the number of rows behind an aggregate: its count, or the
+// total of its value distribution.
+func scoredCount(a galileo.MetricAggregates) int64 {
+	if a.Count != nil {
+		return *a.Count
+	}
+	var n int64
+	for _, v := range a.ValueDistribution {
+		n += v
+	}
+	return n
+}
+
+func (w *waitState) update(resp *galileo.ExperimentResponse, spec waitSpec, elapsed time.Duration) {
+	w.Response = resp
+	w.LastErr = nil
+	scored := make(map[string]int64, len(spec.metrics))
+	for _, k := range spec.metrics {
+		if a, ok := resp.StructuredAggregateMetrics[k.Key]; ok {
+			scored[k.Key] = scoredCount(a)
+		}
+	}
+	changed := len(scored) != len(w.Scored)
+	for k, v := range scored {
+		if old, ok := w.Scored[k]; !ok || old != v {
+			changed = true
+		}
+	}
+	if changed {
+		w.LastChange = elapsed
+		w.Unchanged = 0
+		w.Recounted = false
+	} else {
+		w.Unchanged++
+	}
+	w.Scored = scored
+	if lg := resp.Status.LogGeneration; lg != nil {
+		p := lg.ProgressPercent
+		w.Progress = &p
+	}
+	w.Done = len(w.missing(spec)) == 0
+}
+
+// onlyUnreportedSystemMissing reports whether everything is scored except
+// system metrics the server has not reported at all (it does not aggregate
+// token counts, for example): then there is no point in waiting for them.
+func (w *waitState) onlyUnreportedSystemMissing(spec waitSpec) bool {
+	missing := w.missing(spec)
+	if len(missing) == 0 {
+		return false
+	}
+	for _, k := range missing {
+		if _, reported := w.Scored[k.Key]; reported || !assert.IsSystemMetric(k.Key) {
+			return false
+		}
+	}
+	return true
+}
+
+// describe renders "37/50 rows scored (correctness 37/50, completeness 35/50)".
+func (w *waitState) describe(spec waitSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d rows scored", w.minScored(spec), spec.rows)
+	if len(spec.metrics) > 0 {
+		b.WriteString(" (")
+		for i, k := range spec.metrics {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if n, ok := w.Scored[k.Key]; ok {
+				fmt.Fprintf(&b, "%s %d/%d", k.Metric, n, spec.rows)
+			} else {
+				fmt.Fprintf(&b, "%s not reported", k.Metric)
+			}
+		}
+		b.WriteString(")")
+	}
+	if w.Progress != nil && *w.Progress < 1 {
+		fmt.Fprintf(&b, ", outputs %.0f%% generated", *w.Progress*100)
+	}
+	return b.String()
+}
+
+// phase is "pending", "scoring" or "done"; a change is always logged.
+func (w *waitState) phase(spec waitSpec) string {
+	switch {
+	case w.Done:
+		return "done"
+	case len(w.Scored) > 0 || (w.Progress != nil && *w.Progress > 0):
+		return "scoring"
+	}
+	return "pending"
+}
+
+// estimator predicts when scoring completes from the progress seen so far,
+// assuming a steady pace.
+type estimator struct {
+	target float64
+	obs    []obsPoint
+}
+
+type obsPoint struct {
+	t time.Duration // since the wait started
+	u float64       // rows scored for every metric
+}
+
+func (e *estimator) observe(t time.Duration, u float64) {
+	e.obs = append(e.obs, obsPoint{t, u})
+}
+
+// completion returns the predicted time (since the wait started) at which
+// the last row is scored, and false when there is nothing to go on yet.
+//
+// Counts are whole rows, so a count u stands for a true progress between u
+// and u+1; the estimate uses the middle. With one observation showing
+// progress, the pace is measured from the last observation without any (the
+// optimistic choice: an early poll costs one request and yields a second
+// point, a late one costs detection time). With two or more, it is measured
+// between the first and the last observation that show progress.
+func (e *estimator) completion() (time.Duration, bool) {
+	if len(e.obs) == 0 {
+		return 0, false
+	}
+	last := e.obs[len(e.obs)-1]
+	if last.u <= 0 {
+		return 0, false
+	}
+	if last.u >= e.target {
+		return last.t, true
+	}
+	first := -1
+	for i, o := range e.obs {
+		if o.u > 0 {
+			first = i
+			break
+		}
+	}
+	a := e.obs[first]
+	var rate float64
+	switch {
+	case a.t < last.t && last.u > a.u:
+		rate = (last.u - a.u) / (last.t - a.t).Seconds()
+	case a.t < last.t:
+		// No progress since a: at most one more row in that time.
+		rate = 1 / (last.t - a.t).Seconds()
+	default:
+		var t0 time.Duration // the last observation before any progress
+		if first > 0 {
+			t0 = e.obs[first-1].t
+		}
+		span := (a.t - t0).Seconds()
+		if span <= 0 {
+			return 0, false
+		}
+		rate = (a.u + 0.5) / span
+	}
+	if rate <= 0 {
+		return 0, false
+	}
+	left := e.target - last.u - 0.5
+	if left < 0 {
+		left = 0
+	}
+	return last.t + time.Duration(left/rate*float64(time.Second)), true
+}
+
+// predictiveBackOff is a backoff.BackOff whose interval is the smaller of
+// an exponential backoff (the upper bound) and the time until the predicted
+// completion plus a little slack, but never below the policy's floor. It
+// also ends the last interval just before the deadline, so that the final
+// state is fresh.
+type predictiveBackOff struct {
+	exp      *backoff.ExponentialBackOff
+	est      *estimator
+	pol      waitPolicy
+	clk      clock
+	start    time.Time
+	deadline time.Time // zero: none
+}
+
+func (p *predictiveBackOff) Reset() { p.exp.Reset() }
+
+func (p *predictiveBackOff) NextBackOff() time.Duration {
+	next := p.exp.NextBackOff()
+	now := p.clk.Now()
+	elapsed := now.Sub(p.start)
+	if c, ok := p.est.completion(); ok {
+		slack := time.Duration(p.pol.SlackFrac*float64(c)) + p.pol.SlackMin
+		if d := c + slack - elapsed; d < next {
+			next = d
+		}
+	}
+	if next < p.pol.Floor {
+		next = p.pol.Floor
+	}
+	if !p.deadline.IsZero() {
+		left := p.deadline.Sub(now) - p.pol.Floor
+		if left > p.pol.Floor && next > left {
+			next = left
+		}
+	}
+	return next
+}
+
+// errNotYet makes the backoff loop poll again.
+var errNotYet = errors.New("not scored yet")
+
+// permanentPollError reports whether a poll error will not go away by
+// polling again: 4xx answers other than 408 and 429, and a client without
+// credentials. Connection errors and 5xx answers are retried.
+func permanentPollError(err error) bool {
+	var ae *galileo.APIError
+	if errors.As(err, &ae) {
+		return ae.Status >= 400 && ae.Status < 500 && ae.Status != 408 && ae.Status != 429
+	}
+	return errors.Is(err, galileo.ErrNoCredentials)
+}
+
+// wait polls src until every metric of spec has need rows scored, ctx ends
+// or a poll fails permanently. It returns the last state either way; the
+// error is ctx's cause (see context.Cause) or the permanent poll error.
+func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, clk clock, logf func(string, ...any)) (*waitState, error) {
+	start := clk.Now()
+	exp := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(pol.Initial),
+		backoff.WithMultiplier(pol.Multiplier),
+		backoff.WithRandomizationFactor(pol.Jitter),
+		backoff.WithMaxInterval(pol.Max),
+		backoff.WithMaxElapsedTime(0),
+		backoff.WithClockProvider(clk),
+	)
+	est := &estimator{target: float64(spec.need)}
+	pb := &predictiveBackOff{exp: exp, est: est, pol: pol, clk: clk, start: start}
+	if d, ok := ctx.Deadline(); ok {
+		pb.deadline = d
+	}
+	st := &waitState{}
+	var (
+		lastLog   time.Time
+		lastPhase string
+		lastLine  string
+	)
+	op := func() error {
+		resp, err := src.Poll(ctx)
+		st.Polls++
+		now := clk.Now()
+		st.Elapsed = now.Sub(start)
+		if err != nil {
+			if ctx.Err() != nil {
+				return backoff.Permanent(context.Cause(ctx))
+			}
+			if permanentPollError(err) {
+				return backoff.Permanent(err)
+			}
+			st.LastErr = err
+			return errNotYet
+		}
+		st.update(resp, spec, st.Elapsed)
+		est.observe(st.Elapsed, float64(st.minScored(spec)))
+		if !st.Done && spec.recount != nil && !st.Recounted && (st.Unchanged >= stallPolls || st.onlyUnreportedSystemMissing(spec)) && (st.Progress == nil || *st.Progress >= 1) {
+			st.Recounted = true
+			rc, err := spec.recount(ctx)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return backoff.Permanent(context.Cause(ctx))
+			case err != nil:
+				st.LastErr = fmt.Errorf("recount the records' metric statuses: %w", err)
+			case rc.Traces >= spec.rows:
+				for _, k := range spec.metrics {
+					ms, ok := rc.Status[k.Key]
+					if !ok || ms.Pending > 0 || ms.Success+ms.NotApplicable+ms.Errors < rc.Traces {
+						continue
+					}
+					if _, reported := st.Scored[k.Key]; !reported {
+						if vals := rc.Values[k.Key]; len(vals) > 0 {
+							if st.Local == nil {
+								st.Local = map[string]galileo.MetricAggregates{}
+							}
+							st.Local[k.Key] = aggregateValues(vals)
+						} else {
+							continue
+						}
+					}
+					if st.Settled == nil {
+						st.Settled = map[string]metricStatus{}
+					}
+					st.Settled[k.Key] = ms
+				}
+				st.Done = len(st.missing(spec)) == 0
+			}
+		}
+		if logf != nil {
+			ph := st.phase(spec)
+			line := st.describe(spec)
+			since := now.Sub(lastLog)
+			if ph != lastPhase || (since >= pol.LogEvery && line != lastLine) || since >= pol.Heartbeat {
+				if ph == "done" {
+					logf("%s: %s after %s, %s", spec.label, st.describe(spec), round(st.Elapsed), plural(st.Polls, "poll"))
+				} else {
+					logf("%s: %s, %s", spec.label, line, round(st.Elapsed))
+				}
+				lastLog, lastPhase, lastLine = now, ph, line
+			}
+		}
+		if st.Done {
+			return nil
+		}
+		return errNotYet
+	}
+	timer := clk.NewTimer()
+	if pol.FirstPoll > 0 {
+		timer.Start(pol.FirstPoll)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			st.Elapsed = clk.Now().Sub(start)
+			return st, context.Cause(ctx)
+		case <-timer.C():
+		}
+	}
+	err := backoff.RetryNotifyWithTimer(op, backoff.WithContext(pb, ctx), nil, timer)
+	st.Elapsed = clk.Now().Sub(start)
+	switch {
+	case err == nil:
+		return st, nil
+	case ctx.Err() != nil:
+		return st, context.Cause(ctx)
+	default:
+		return st, err
+	}
+}
+
+// aggregateValues computes the statistics of values as the server does:
+// count, sum, avg, min, max and nearest-rank percentiles.
+func aggregateValues(values []float64) galileo.MetricAggregates {
+	vs := slices.Clone(values)
+	slices.Sort(vs)
+	n := int64(len(vs))
+	agg := galileo.MetricAggregates{Count: &n}
+	if n == 0 {
+		return agg
+	}
+	var sum float64
+	for _, v := range vs {
+		sum += v
+	}
+	avg := sum / float64(n)
+	pct := func(p int) *float64 {
+		rank := (p*len(vs) + 99) / 100
+		v := vs[max(rank, 1)-1]
+		return &v
+	}
+	lo, hi := vs[0], vs[len(vs)-1]
+	agg.Sum, agg.Avg, agg.Min, agg.Max = &sum, &avg, &lo, &hi
+	agg.P50, agg.P90, agg.P95, agg.P99 = pct(50), pct(90), pct(95), pct(99)
+	return agg
+}
+
+// round shortens a duration for log lines: 12.3s, 450ms.
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	default:
+		return d.Round(time.Millisecond)
+	}
+}
