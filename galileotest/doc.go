@@ -201,11 +201,17 @@
 // Every run yields a Report (Result.Report, Runner.Evaluate): experiment
 // name, id, project and console link, backend, rows and errored rows,
 // per-metric aggregates, per-threshold verdicts with actual value,
-// threshold and explanation, durations and poll count. It is JSON with
-// stable field names (see Report). When the test ends, a Harness writes the
-// reports of everything it ran as one JSON document (ReportFile) to
-// GALILEOTEST_REPORT, and, under go test -artifacts, to
-// galileotest-report.json in the test's artifact directory.
+// threshold and explanation, durations and poll count (see Report).
+//
+// BuildReport turns the reports of a run into package report's model
+// (report.Report, JSON schema_version 1), which the galileotest command
+// writes too, so go test and the command produce the same files. When the
+// test ends, a Harness writes that model for everything it ran: as JSON to
+// GALILEOTEST_REPORT; under go test -artifacts, as galileotest-report.json
+// and galileotest-report.html in the test's artifact directory; and, when
+// GITHUB_STEP_SUMMARY is set (GitHub Actions), as a Markdown table appended
+// to that file (report.AppendStepSummary). Read the JSON with
+// report.ReadJSON.
 //
 // # Without go test
 //
@@ -230,6 +236,7 @@
 //	GALILEOTEST_KEEP     keep the emulator's state in a directory (see above)
 //	GALILEOTEST_REPORT   write the JSON report to this file (or, for a
 //	                     directory or a path ending in /, to <test name>.json in it)
+//	GITHUB_STEP_SUMMARY  append the Markdown summary to this file
 //	GALILEO_API_KEY, GALILEO_JWT_TOKEN, GALILEO_CONSOLE_URL, GALILEO_API_URL,
 //	GALILEO_PROJECT, GALILEO_PROJECT_ID, GALILEO_EXTRA_HEADERS, CI
 //	                     as package config documents them

@@ -61,6 +61,7 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 		if err != nil {
 			rep.Error = err.Error()
 			rep.Passed = false
+			rep.err = err
 		}
 		r.addReport(rep)
 	}()

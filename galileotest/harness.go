@@ -4,28 +4,33 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 // Harness runs experiments inside a test. Create it with New; it owns a
 // Runner (and, for the emulator backend, one in-process emulator shared by
 // every experiment it runs), which is closed when the test ends.
 type Harness struct {
-	tb testing.TB
-	r  *Runner
+	tb      testing.TB
+	r       *Runner
+	started time.Time // when New created it
 }
 
 // New returns a harness for tb. The configuration and backend are resolved
 // here: a misconfiguration (for example CI without credentials, or the
 // remote backend without them) fails tb at once. The client and emulator
 // are created when the first experiment runs. When the test ends the
-// harness writes its JSON report if GALILEOTEST_REPORT is set or go test
-// runs with -artifacts.
+// harness writes its report (the report package's model, as the
+// galileotest command writes it): JSON to GALILEOTEST_REPORT, JSON and
+// HTML into the test's artifact directory under go test -artifacts, and a
+// Markdown summary appended to $GITHUB_STEP_SUMMARY when that is set.
 func New(tb testing.TB, opts ...Option) *Harness {
 	tb.Helper()
 	r, err := NewRunner(opts...)
@@ -33,7 +38,7 @@ func New(tb testing.TB, opts ...Option) *Harness {
 		tb.Fatalf("%v", err)
 		return nil
 	}
-	h := &Harness{tb: tb, r: r}
+	h := &Harness{tb: tb, r: r, started: time.Now()}
 	tb.Cleanup(func() {
 		h.writeReports()
 		if err := r.Close(); err != nil {
@@ -45,7 +50,7 @@ func New(tb testing.TB, opts ...Option) *Harness {
 
 // For returns a harness that runs experiments in tb (a subtest, typically
 // a parallel one) with this harness's runner and backend.
-func (h *Harness) For(tb testing.TB) *Harness { return &Harness{tb: tb, r: h.r} }
+func (h *Harness) For(tb testing.TB) *Harness { return &Harness{tb: tb, r: h.r, started: h.started} }
 
 // Runner returns the harness's runner.
 func (h *Harness) Runner() *Runner { return h.r }
@@ -206,29 +211,80 @@ func testContext(tb testing.TB) (context.Context, context.CancelFunc) {
 	return context.WithCancel(ctx)
 }
 
-// writeReports writes the JSON report of everything the harness ran, to
-// GALILEOTEST_REPORT and, with go test -artifacts, into the test's
-// artifact directory.
+// Names of the files the harness writes into the test's artifact
+// directory under go test -artifacts.
+const (
+	artifactJSON = "galileotest-report.json"
+	artifactHTML = "galileotest-report.html"
+)
+
+// writeReports writes the report of everything the harness ran, in the
+// report package's model (BuildReport), as the galileotest command does:
+// JSON to GALILEOTEST_REPORT; with go test -artifacts, JSON and HTML into
+// the test's artifact directory; and the Markdown summary appended to
+// $GITHUB_STEP_SUMMARY when that is set.
 func (h *Harness) writeReports() {
 	reps := h.r.Reports()
 	if len(reps) == 0 {
 		return
 	}
+	rep := BuildReport(h.r.Backend(), h.started, time.Now(), reps)
 	if p := h.r.cfg.ReportPath; p != "" {
-		if out, err := WriteReports(p, h.tb.Name(), reps); err != nil {
+		if out, err := writeReportFile(reportPath(p, h.tb.Name()), report.FormatJSON, rep); err != nil {
 			h.tb.Errorf("galileotest: writing the report (GALILEOTEST_REPORT): %v", err)
 		} else {
 			h.tb.Logf("galileotest: report written to %s", out)
 		}
 	}
 	if f := flag.Lookup("test.artifacts"); f != nil && f.Value.String() == "true" {
-		p := filepath.Join(h.tb.ArtifactDir(), "galileotest-report.json")
-		if out, err := WriteReports(p, h.tb.Name(), reps); err != nil {
-			h.tb.Errorf("galileotest: writing the report artifact: %v", err)
-		} else {
-			h.tb.Logf("galileotest: report written to %s", out)
+		dir := h.tb.ArtifactDir()
+		for _, a := range []struct {
+			name   string
+			format report.Format
+		}{{artifactJSON, report.FormatJSON}, {artifactHTML, report.FormatHTML}} {
+			if out, err := writeReportFile(filepath.Join(dir, a.name), a.format, rep); err != nil {
+				h.tb.Errorf("galileotest: writing the report artifact: %v", err)
+			} else {
+				h.tb.Logf("galileotest: report written to %s", out)
+			}
 		}
 	}
+	if err := report.AppendStepSummary(rep, report.WithGetenv(h.getenv)); err != nil {
+		h.tb.Errorf("galileotest: %v", err)
+	}
+}
+
+// getenv reads the environment, or the one WithLookupEnv gave.
+func (h *Harness) getenv(key string) string {
+	if h.r.s.hasLookup {
+		if h.r.s.lookup == nil {
+			return ""
+		}
+		v, _ := h.r.s.lookup(key)
+		return v
+	}
+	return os.Getenv(key)
+}
+
+// reportPath is where GALILEOTEST_REPORT=p puts the report of the test
+// named name: p itself, or <name>.json inside p when p is an existing
+// directory or ends in a path separator.
+func reportPath(p, name string) string {
+	if info, err := os.Stat(p); (err == nil && info.IsDir()) || strings.HasSuffix(p, string(os.PathSeparator)) || strings.HasSuffix(p, "/") {
+		return filepath.Join(p, sanitizeFile(name)+".json")
+	}
+	return p
+}
+
+// writeReportFile writes rep to path in format, creating the directory.
+func writeReportFile(path string, format report.Format, rep *report.Report) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	if err := report.WriteFile(path, format, rep); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // Result is the outcome of Harness.Run.

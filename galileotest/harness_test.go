@@ -2,9 +2,9 @@ package galileotest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 func TestHarness_Run_pass(t *testing.T) {
@@ -594,14 +595,63 @@ func TestHarness_report(t *testing.T) {
 		t.Fatalf("failed:\n%s", rtb.errorText())
 	}
 	doc := readReportFile(t, path)
-	if doc.Version != 1 || !doc.Passed || len(doc.Experiments) != 1 {
-		t.Fatalf("report file: version %d, passed %v, %d experiments; want 1, true, 1", doc.Version, doc.Passed, len(doc.Experiments))
+	if doc.SchemaVersion != report.SchemaVersion || !doc.Passed() || len(doc.Experiments) != 1 || doc.Backend != report.BackendRemote {
+		t.Fatalf("report file: schema %d, passed %v, %d experiments, backend %q; want %d, true, 1, remote",
+			doc.SchemaVersion, doc.Passed(), len(doc.Experiments), doc.Backend, report.SchemaVersion)
 	}
-	if got := doc.Experiments[0]; got.Experiment != "reported" || got.Rows != 4 || len(got.Thresholds) != 2 {
-		t.Errorf("report = %+v", got)
+	got := doc.Experiments[0]
+	if got.Name != "reported" || got.Status != report.StatusPassed || got.Rows != 4 || got.ScoredRows != 4 || got.Kind != report.KindFunction || got.ID == "" {
+		t.Errorf("experiment = %+v; want reported, passed, 4 rows all scored, a function run with an id", got)
+	}
+	if m := got.Metric("correctness"); m == nil || m.Avg == nil || *m.Avg < 0.9 {
+		t.Errorf("correctness metric = %+v; want its average, at least 0.9", m)
+	}
+	if len(got.Thresholds) != 2 || got.Thresholds[0].Expr != "avg >= 0.9" || !got.Thresholds[0].Pass || got.Thresholds[0].Actual == nil ||
+		got.Thresholds[1].Metric != ErroredRowsMetric || !got.Thresholds[1].Pass {
+		t.Errorf("thresholds = %+v; want correctness avg >= 0.9 and errored rows, both met", got.Thresholds)
 	}
 	if !strings.Contains(rtb.logText(), "report written to "+path) {
 		t.Errorf("the log does not say where the report went:\n%s", rtb.logText())
+	}
+}
+
+func TestHarness_stepSummary(t *testing.T) {
+	_, c := newEmulator(t)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	if err := os.WriteFile(summary, []byte("# Earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rtb := newRecordingTB(t)
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithLookupEnv(env{"GITHUB_STEP_SUMMARY": summary}.lookup), WithFunc("answer", echoFunc))
+		h.Run(Experiment{Name: "summarised", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+	})
+	if rtb.Failed() {
+		t.Fatalf("failed:\n%s", rtb.errorText())
+	}
+	data, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if !strings.HasPrefix(text, "# Earlier step\n\n") {
+		t.Errorf("the summary does not keep what was there, then a blank line:\n%s", text)
+	}
+	for _, want := range []string{"1 passed, 0 failed", "| Experiment | Metric |", "| summarised | correctness | avg | 1 | >= 0.9 | ✅ |"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the step summary lacks %q:\n%s", want, text)
+		}
+	}
+
+	// Without GITHUB_STEP_SUMMARY nothing is appended.
+	before := text
+	rtb = newRecordingTB(t)
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+		h.Run(Experiment{Name: "quiet", Dataset: qaRows(), Function: "answer"})
+	})
+	if data, _ := os.ReadFile(summary); string(data) != before {
+		t.Errorf("a run without GITHUB_STEP_SUMMARY changed the summary file:\n%s", data)
 	}
 }
 
@@ -646,15 +696,16 @@ func TestRecord_spans(t *testing.T) {
 	}
 }
 
-// readReportFile decodes a report file.
-func readReportFile(t *testing.T, path string) ReportFile {
+// readReportFile decodes a report file written by the harness.
+func readReportFile(t *testing.T, path string) *report.Report {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc ReportFile
-	if err := json.Unmarshal(data, &doc); err != nil {
+	defer f.Close()
+	doc, err := report.ReadJSON(f)
+	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return doc

@@ -1,10 +1,7 @@
 package galileotest
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -66,6 +63,10 @@ type Report struct {
 	StartedAt           time.Time         `json:"started_at"`
 	Durations           Durations         `json:"durations"`
 	Polls               int               `json:"polls"`
+
+	// err is what Runner.Evaluate returned with the report, if anything;
+	// Status tells a timeout from other errors by it.
+	err error
 }
 
 // RowError is a row whose function failed.
@@ -293,42 +294,6 @@ const (
 	maxRowErrorsShown = 5
 	maxRowErrorsKept  = 20
 )
-
-// ReportFile is the JSON document WriteReports writes.
-type ReportFile struct {
-	Version     int       `json:"version"` // 1
-	Passed      bool      `json:"passed"`  // every experiment passed
-	Experiments []*Report `json:"experiments"`
-}
-
-// WriteReports writes reports as one JSON document (ReportFile) to path,
-// creating its directory. If path is an existing directory, or ends in a
-// path separator, the file is written inside it as name + ".json".
-func WriteReports(path, name string, reports []*Report) (string, error) {
-	if info, err := os.Stat(path); (err == nil && info.IsDir()) || strings.HasSuffix(path, string(os.PathSeparator)) || strings.HasSuffix(path, "/") {
-		path = filepath.Join(path, sanitizeFile(name)+".json")
-	}
-	doc := ReportFile{Version: 1, Passed: true, Experiments: reports}
-	if doc.Experiments == nil {
-		doc.Experiments = []*Report{}
-	}
-	for _, r := range reports {
-		if !r.Passed {
-			doc.Passed = false
-		}
-	}
-	data, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-		return "", err
-	}
-	return path, nil
-}
 
 // sanitizeFile turns a test name into a file name.
 func sanitizeFile(s string) string {

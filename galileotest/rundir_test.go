@@ -105,8 +105,20 @@ func TestRunDir_subtests(t *testing.T) {
 	if len(reports) != 1 {
 		t.Fatalf("found %d galileotest-report.json files under the output directory, want 1", len(reports))
 	}
-	if doc := readReportFile(t, reports[0]); doc.Passed || len(doc.Experiments) != 2 {
-		t.Errorf("artifact report: passed %v, %d experiments; want false, 2 (the broken fixture never ran)", doc.Passed, len(doc.Experiments))
+	doc := readReportFile(t, reports[0])
+	if doc.Passed() || len(doc.Experiments) != 2 || doc.Backend != "emulator" {
+		t.Fatalf("artifact report: passed %v, %d experiments, backend %q; want false, 2 (the broken fixture never ran), emulator", doc.Passed(), len(doc.Experiments), doc.Backend)
+	}
+	status := map[string]string{}
+	for _, e := range doc.Experiments {
+		status[e.Name] = e.Status
+	}
+	if status["answers"] != "passed" || status["vague-answers"] != "failed" {
+		t.Errorf("artifact report statuses = %v; want answers passed, vague-answers failed", status)
+	}
+	html, err := os.ReadFile(filepath.Join(filepath.Dir(reports[0]), "galileotest-report.html"))
+	if err != nil || !bytes.Contains(html, []byte("vague-answers")) {
+		t.Errorf("the HTML report next to the JSON: %v; want a page naming vague-answers", err)
 	}
 	if strings.Count(text, "using the in-process Galileo emulator") != 1 {
 		t.Errorf("want one emulator shared by every fixture, got the notice %d times", strings.Count(text, "using the in-process Galileo emulator"))
@@ -114,12 +126,13 @@ func TestRunDir_subtests(t *testing.T) {
 }
 
 // childEnv returns the environment of a child test process: this one's,
-// without Galileo credentials, CI or the harness's own settings, plus extra.
+// without Galileo credentials, CI, the step summary or the harness's own
+// settings, plus extra.
 func childEnv(extra ...string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "GALILEO") || k == "CI" {
+		if strings.HasPrefix(k, "GALILEO") || k == "CI" || k == "GITHUB_STEP_SUMMARY" {
 			continue
 		}
 		out = append(out, kv)

@@ -239,23 +239,16 @@ func TestReport_Metric(t *testing.T) {
 	}
 }
 
-func TestWriteReports(t *testing.T) {
+func TestReportPath(t *testing.T) {
 	dir := t.TempDir()
-	reps := []*Report{{Experiment: "a", Passed: true}, {Experiment: "b", Passed: false}}
 	tests := []struct{ path, want string }{
 		{path: filepath.Join(dir, "r.json"), want: filepath.Join(dir, "r.json")},
 		{path: dir, want: filepath.Join(dir, "TestX_sub.json")},
 		{path: filepath.Join(dir, "new") + "/", want: filepath.Join(dir, "new", "TestX_sub.json")},
 	}
 	for _, tt := range tests {
-		got, err := WriteReports(tt.path, "TestX/sub", reps)
-		if err != nil || got != tt.want {
-			t.Errorf("WriteReports(%q) = %q, %v; want %q", tt.path, got, err, tt.want)
-			continue
-		}
-		doc := readReportFile(t, got)
-		if doc.Passed || len(doc.Experiments) != 2 {
-			t.Errorf("%s: passed %v with %d experiments, want false with 2", got, doc.Passed, len(doc.Experiments))
+		if got := reportPath(tt.path, "TestX/sub"); got != tt.want {
+			t.Errorf("reportPath(%q) = %q, want %q", tt.path, got, tt.want)
 		}
 	}
 }

@@ -75,3 +75,39 @@ func TestRun_EmulatorServesUntilCancelled(t *testing.T) {
 		t.Fatal("the emulator did not stop after cancellation")
 	}
 }
+
+func TestWorse(t *testing.T) {
+	for _, tc := range []struct{ a, b, want int }{
+		{exitOK, exitInfra, exitInfra},
+		{exitInfra, exitFailed, exitFailed},
+		{exitFailed, exitBadInput, exitBadInput},
+		{exitBadInput, exitInfra, exitBadInput},
+		{exitFailed, exitOK, exitFailed},
+	} {
+		if got := worse(tc.a, tc.b); got != tc.want {
+			t.Errorf("worse(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestFlagSet_Parse(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		operands []string
+		v        bool
+		n        int
+	}{
+		{[]string{"a", "-v", "b", "--n", "3"}, []string{"a", "b"}, true, 3},
+		{[]string{"-n=2", "a"}, []string{"a"}, false, 2},
+		{[]string{"a", "--", "-v", "b"}, []string{"a", "-v", "b"}, false, 0},
+		{nil, nil, false, 0},
+	} {
+		fs := newFlagSet("x", "", "", "")
+		v := fs.Bool("v", false, "")
+		n := fs.Int("n", 0, "")
+		ops, _, ok := fs.parse(newEnv(nil, nil, nil, func(string) string { return "" }), tc.args)
+		if !ok || strings.Join(ops, " ") != strings.Join(tc.operands, " ") || *v != tc.v || *n != tc.n {
+			t.Errorf("parse(%q) = %q, -v %v, -n %d; want %q, %v, %d", tc.args, ops, *v, *n, tc.operands, tc.v, tc.n)
+		}
+	}
+}

@@ -607,3 +607,13 @@ func printRejudge(w io.Writer, rex report.Experiment, expects []expectation, res
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// toAssert converts wire aggregates into the threshold language's.
+func toAssert(a galileo.MetricAggregates) assert.Aggregates {
+	return assert.Aggregates{
+		Avg: a.Avg, Sum: a.Sum, Min: a.Min, Max: a.Max,
+		P50: a.P50, P90: a.P90, P95: a.P95, P99: a.P99,
+		Count:             a.Count,
+		ValueDistribution: a.ValueDistribution,
+	}
+}

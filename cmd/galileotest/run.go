@@ -154,7 +154,11 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	for _, out := range outs {
 		code = worse(code, outcomeCode(out))
 	}
-	rep := toReport(runner.Backend(), started, finished, outs)
+	reps := make([]*galileotest.Report, len(outs))
+	for i, o := range outs {
+		reps[i] = o.rep
+	}
+	rep := galileotest.BuildReport(runner.Backend(), started, finished, reps)
 	if err := o.out.write(e, "run", rep); err != nil {
 		e.errorf("run", "%v", err)
 		code = worse(code, exitBadInput)
@@ -192,6 +196,12 @@ func where(x fixtures.Experiment) string {
 		return fmt.Sprintf("%s:%d", x.File, x.Line)
 	}
 	return x.File
+}
+
+// outcome is what Runner.Evaluate returned for one experiment.
+type outcome struct {
+	rep *galileotest.Report
+	err error
 }
 
 // outcomeCode is the exit code of one experiment's outcome.
@@ -235,7 +245,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 	passed, failed, errored, thresholds, missed := 0, 0, 0, 0, 0
 	for _, o := range outs {
 		rep := o.rep
-		status := experimentStatus(rep, o.err)
+		status := rep.Status()
 		word := map[string]string{report.StatusPassed: "PASS", report.StatusFailed: "FAIL", report.StatusError: "ERROR", report.StatusTimeout: "TIMEOUT"}[status]
 		loc := ""
 		if rep.File != "" {

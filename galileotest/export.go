@@ -1,44 +1,36 @@
-package main
+package galileotest
 
 import (
 	"errors"
 	"time"
 
 	"github.com/galileo-community/galileo-go/assert"
-	"github.com/galileo-community/galileo-go/galileo"
-	"github.com/galileo-community/galileo-go/galileotest"
 	"github.com/galileo-community/galileo-go/report"
 )
 
-// This file converts the harness's reports into the report package's
-// model. It belongs in package galileotest (next to Report) so that the
-// go test harness can write the same JUnit, Markdown and HTML files; until
-// it moves there, the command keeps it.
-
-// outcome is what Runner.Evaluate returned for one experiment.
-type outcome struct {
-	rep *galileotest.Report
-	err error
-}
-
-// toReport builds the run report: one experiment per outcome, in the
-// order given (the order of declaration).
-func toReport(backend string, started, finished time.Time, outs []outcome) *report.Report {
+// BuildReport converts the reports of one run into the report package's
+// model (report.Report, JSON schema_version 1): one experiment per report,
+// in the order given. backend is Runner.Backend; a client given with
+// WithClient counts as remote. The Harness writes this model when a test
+// ends, and the galileotest command writes it for its run subcommand, so
+// both produce the same JSON, JUnit, Markdown and HTML files.
+func BuildReport(backend string, started, finished time.Time, reps []*Report) *report.Report {
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		StartedAt:     started.UTC(),
 		FinishedAt:    finished.UTC(),
 		Backend:       reportBackend(backend),
-		Experiments:   make([]report.Experiment, 0, len(outs)),
+		Experiments:   make([]report.Experiment, 0, len(reps)),
 	}
-	for _, o := range outs {
-		r.Experiments = append(r.Experiments, experimentReport(o.rep, o.err))
+	for _, rep := range reps {
+		if rep != nil {
+			r.Experiments = append(r.Experiments, experimentReport(rep))
+		}
 	}
 	return r
 }
 
-// reportBackend maps the runner's backend to the report's: a client given
-// with WithClient counts as remote.
+// reportBackend maps the runner's backend to the report's.
 func reportBackend(b string) string {
 	if b == report.BackendEmulator {
 		return report.BackendEmulator
@@ -46,22 +38,27 @@ func reportBackend(b string) string {
 	return report.BackendRemote
 }
 
-// experimentStatus is the report status of an outcome.
-func experimentStatus(rep *galileotest.Report, err error) string {
-	var te *galileotest.TimeoutError
+// Status is the experiment's outcome as package report names it:
+// report.StatusTimeout when the scores did not arrive in time,
+// report.StatusError when the run did not complete for another reason,
+// report.StatusPassed or report.StatusFailed otherwise.
+func (r *Report) Status() string {
+	var te *TimeoutError
 	switch {
-	case errors.As(err, &te):
-		return report.StatusTimeout
-	case err != nil:
+	case r == nil:
 		return report.StatusError
-	case rep.Passed:
+	case errors.As(r.err, &te):
+		return report.StatusTimeout
+	case r.err != nil || r.Error != "":
+		return report.StatusError
+	case r.Passed:
 		return report.StatusPassed
 	}
 	return report.StatusFailed
 }
 
-// experimentReport converts one experiment's outcome.
-func experimentReport(rep *galileotest.Report, err error) report.Experiment {
+// experimentReport converts one experiment's report.
+func experimentReport(rep *Report) report.Experiment {
 	e := report.Experiment{
 		Name:        rep.Experiment,
 		RunName:     rep.Name,
@@ -75,13 +72,13 @@ func experimentReport(rep *galileotest.Report, err error) report.Experiment {
 		Rows:        rep.Rows,
 		ErroredRows: rep.ErroredRows,
 		DurationMS:  rep.Durations.Total.Milliseconds(),
-		Status:      experimentStatus(rep, err),
+		Status:      rep.Status(),
 		Error:       rep.Error,
 		Metrics:     make([]report.Metric, 0, len(rep.Metrics)),
 		Thresholds:  make([]report.Threshold, 0, len(rep.Thresholds)),
 	}
-	if err != nil && e.Error == "" {
-		e.Error = err.Error()
+	if rep.err != nil && e.Error == "" {
+		e.Error = rep.err.Error()
 	}
 	scored := -1
 	for _, m := range rep.Metrics {
@@ -110,10 +107,9 @@ func experimentReport(rep *galileotest.Report, err error) report.Experiment {
 // thresholdReport converts a verdict. A verdict whose expression is in the
 // threshold language gets its bounds and unit from report.NewThreshold;
 // the harness's own verdicts (unscored rows) are copied as they are.
-func thresholdReport(v galileotest.Verdict) report.Threshold {
+func thresholdReport(v Verdict) report.Threshold {
 	if th, err := assert.Parse(v.Metric, v.Threshold); err == nil {
-		t := report.NewThreshold(assert.Result{Threshold: th, Pass: v.Pass, Actual: v.Actual, Rows: v.Rows, Explanation: v.Explanation})
-		return t
+		return report.NewThreshold(assert.Result{Threshold: th, Pass: v.Pass, Actual: v.Actual, Rows: v.Rows, Explanation: v.Explanation})
 	}
 	t := report.Threshold{Metric: v.Metric, Stat: v.Stat, Expr: v.Threshold, Pass: v.Pass, Rows: v.Rows, Explanation: v.Explanation}
 	if v.Actual != nil {
@@ -121,14 +117,4 @@ func thresholdReport(v galileotest.Verdict) report.Threshold {
 		t.Actual = &a
 	}
 	return t
-}
-
-// toAssert converts wire aggregates into the threshold language's.
-func toAssert(a galileo.MetricAggregates) assert.Aggregates {
-	return assert.Aggregates{
-		Avg: a.Avg, Sum: a.Sum, Min: a.Min, Max: a.Max,
-		P50: a.P50, P90: a.P90, P95: a.P95, P99: a.P99,
-		Count:             a.Count,
-		ValueDistribution: a.ValueDistribution,
-	}
 }
