@@ -172,3 +172,16 @@ func jsonKind(goKind string) string {
 func tooLarge(limit int64) *apiError {
 	return errorf(http.StatusRequestEntityTooLarge, "Request body too large: the limit is %d bytes", limit)
 }
+
+// requiredName checks a required, non-blank "name" field of a request body
+// and returns it trimmed, failing as FastAPI's validation does.
+func requiredName(name *string) (string, error) {
+	if name == nil {
+		return "", missing("name")
+	}
+	n := strings.TrimSpace(*name)
+	if n == "" {
+		return "", invalid("string_too_short", "String should have at least 1 character", "name")
+	}
+	return n, nil
+}

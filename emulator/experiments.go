@@ -202,12 +202,9 @@ func (s *Server) handleCreateExperiment(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	if body.Name == nil {
-		return missing("name")
-	}
-	name := strings.TrimSpace(*body.Name)
-	if name == "" {
-		return invalid("string_too_short", "String should have at least 1 character", "name")
+	name, err := requiredName(body.Name)
+	if err != nil {
+		return err
 	}
 	tt, err := checkTaskType(body.TaskType)
 	if err != nil {
@@ -512,12 +509,9 @@ func (s *Server) handleUpdateExperiment(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	if body.Name == nil {
-		return missing("name")
-	}
-	name := strings.TrimSpace(*body.Name)
-	if name == "" {
-		return invalid("string_too_short", "String should have at least 1 character", "name")
+	name, err := requiredName(body.Name)
+	if err != nil {
+		return err
 	}
 	tt, err := checkTaskType(body.TaskType)
 	if err != nil {

@@ -142,12 +142,9 @@ func (s *Server) handleCreateProject(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	if body.Name == nil {
-		return missing("name")
-	}
-	name := strings.TrimSpace(*body.Name)
-	if name == "" {
-		return invalid("string_too_short", "String should have at least 1 character", "name")
+	name, err := requiredName(body.Name)
+	if err != nil {
+		return err
 	}
 	typ := galileo.ProjectTypeGenAI
 	if body.Type != nil && *body.Type != "" {
