@@ -88,7 +88,7 @@ func BenchmarkAggregate100k(b *testing.B) {
 		rs.scores[t.ID] = &traceScore{vals: map[string]scoreVal{
 			cid:     {status: "success", value: float64(i%10) / 10},
 			bleu.ID: {status: "success", value: float64(i%7) / 7},
-		}, sysDone: true, cost: 0.0001 * float64(i%5), durationNs: int64(300_000_000 + i%1000)}
+		}, cost: 0.0001 * float64(i%5), durationNs: int64(300_000_000 + i%1000)}
 	}
 	s.mu.Unlock()
 	b.ResetTimer()

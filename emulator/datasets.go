@@ -373,54 +373,32 @@ func (s *Server) listDatasets(c *call, body listBody) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var list []*datasetRec
-	for _, d := range s.datasetsByCreation() {
-		ok := true
-		for i, f := range body.Filters {
-			var m bool
-			switch f.column() {
-			case "name":
-				m, err = matchText(i, f, d.Name, true)
-			case "id":
-				m, err = matchText(i, f, d.ID, false)
-			case "draft":
-				m, err = matchBool(i, f, d.Draft)
-			case "used_in_project":
-				p, _ := f.Value.(string)
-				m = slices.Contains(d.ProjectIDs, p)
-			case "not_in_project":
-				p, _ := f.Value.(string)
-				m = !slices.Contains(d.ProjectIDs, p)
-			default:
-				m = true
-			}
-			if err != nil {
-				return err
-			}
-			ok = ok && m
+	list, err := filterItems(s.datasetsByCreation(), body.Filters, func(i int, f listFilter, d *datasetRec) (bool, error) {
+		if m, ok := matchProject(f, d.ProjectIDs); ok {
+			return m, nil
 		}
-		if ok {
-			list = append(list, d)
+		switch f.column() {
+		case "name":
+			return matchText(i, f, d.Name, true)
+		case "id":
+			return matchText(i, f, d.ID, false)
+		case "draft":
+			return matchBool(i, f, d.Draft)
 		}
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
 	col := body.Sort.column("created_at")
 	sortBy(list, body.Sort.ascending(false), func(a, b *datasetRec) int {
-		switch col {
-		case "name":
-			return strings.Compare(a.Name, b.Name)
-		case "updated_at":
-			return cmpTime(a.UpdatedAt, b.UpdatedAt)
-		case "num_rows":
+		if col == "num_rows" {
 			return len(a.current().Rows) - len(b.current().Rows)
 		}
-		return cmpTime(a.CreatedAt, b.CreatedAt)
+		return a.listKeys().cmp(col, b.listKeys())
 	})
-	lo, hi, env := pg.cut(len(list))
-	out := galileo.ListDatasetResponse{Page: env, Datasets: []galileo.Dataset{}}
-	for _, d := range list[lo:hi] {
-		out.Datasets = append(out.Datasets, s.datasetDB(d))
-	}
-	return c.json(http.StatusOK, out)
+	datasets, env := pageOf(pg, list, s.datasetDB)
+	return c.json(http.StatusOK, galileo.ListDatasetResponse{Page: env, Datasets: datasets})
 }
 
 func (s *Server) handleListDatasets(c *call) error { return s.listDatasets(c, listBody{}) }
@@ -547,14 +525,11 @@ func (s *Server) handleDatasetVersionContent(c *call) error {
 }
 
 func (s *Server) handleDatasetVersions(c *call) error {
-	pg, err := c.page()
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Sort *listSort `json:"sort"`
 	}
-	if err := decodeJSON(c.r, &body, true); err != nil {
+	pg, err := c.listRequest(&body)
+	if err != nil {
 		return err
 	}
 	s.mu.RLock()

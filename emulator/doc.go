@@ -87,8 +87,11 @@
 // DefaultScoringDelay, 20ms per row, so clients really wait; a negative
 // delay processes rows in batches without waiting). Scores fill
 // structured_aggregate_metrics (keyed by scorer UUID, plus "cost" and
-// "duration_ns"), only over the rows scored so far, so each count grows to
-// the number of rows; the legacy aggregate_metrics (average_<alias>,
+// "duration_ns", and "num_input_tokens", "num_output_tokens" and
+// "num_total_tokens" summed over each trace's LLM spans when at least one
+// scored row has token counts; token counts do not affect the ranking),
+// only over the rows scored so far, so each count grows to the number of
+// rows; the legacy aggregate_metrics (average_<alias>,
 // average_cost, average_latency in ms, total_cost, total_responses); per
 // record metrics (by alias) and metric_info (pending, then success, error or
 // not_applicable) in search and export; and metrics/<uuid> columns (label,

@@ -3,11 +3,11 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/galileo-community/galileo-go/emulator/scoring"
 	"github.com/galileo-community/galileo-go/galileo"
@@ -87,6 +87,11 @@ func (s *Server) experimentJSON(e *experimentRec, counts, hide bool) galileo.Exp
 	out.Status.LogGeneration.ProgressPercent = s.progress(e)
 	if len(rs.structured) > 0 {
 		out.StructuredAggregateMetrics = rs.structured
+		if len(rs.tokens) > 0 {
+			out.StructuredAggregateMetrics = make(map[string]galileo.MetricAggregates, len(rs.structured)+len(rs.tokens))
+			maps.Copy(out.StructuredAggregateMetrics, rs.structured)
+			maps.Copy(out.StructuredAggregateMetrics, rs.tokens)
+		}
 	}
 	for k, v := range rs.legacy {
 		out.AggregateMetrics[k] = v
@@ -159,14 +164,21 @@ type experimentCreate struct {
 	ExperimentGroupName     *string           `json:"experiment_group_name"`
 }
 
-func checkTaskType(tt *int) (int, error) {
-	if tt == nil {
-		return galileo.TaskTypeExperiment, nil
+// checkNameAndTaskType validates the name and task_type an experiment is
+// created or updated with: the name is required, the task type defaults to
+// TaskTypeExperiment and must be 16 or 17.
+func checkNameAndTaskType(name *string, taskType *int) (string, int, error) {
+	n, err := requiredName(name)
+	if err != nil {
+		return "", 0, err
 	}
-	if *tt != 16 && *tt != 17 {
-		return 0, invalid("literal_error", "Input should be 16 or 17", "task_type")
+	if taskType == nil {
+		return n, galileo.TaskTypeExperiment, nil
 	}
-	return *tt, nil
+	if *taskType != 16 && *taskType != 17 {
+		return "", 0, invalid("literal_error", "Input should be 16 or 17", "task_type")
+	}
+	return n, *taskType, nil
 }
 
 func (s *Server) nameTaken(projectID, name, except string) bool {
@@ -202,11 +214,7 @@ func (s *Server) handleCreateExperiment(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	name, err := requiredName(body.Name)
-	if err != nil {
-		return err
-	}
-	tt, err := checkTaskType(body.TaskType)
+	name, tt, err := checkNameAndTaskType(body.Name, body.TaskType)
 	if err != nil {
 		return err
 	}
@@ -416,12 +424,8 @@ func (s *Server) handlePaginatedExperiments(c *call) error {
 	}
 	list := s.projectExperiments(p.ID)
 	sortBy(list, false, func(a, b *experimentRec) int { return cmpTime(a.CreatedAt, b.CreatedAt) })
-	lo, hi, env := pg.cut(len(list))
-	out := galileo.ListExperimentResponse{Page: env, Experiments: []galileo.ExperimentResponse{}}
-	for _, e := range list[lo:hi] {
-		out.Experiments = append(out.Experiments, s.experimentJSON(e, counts, false))
-	}
-	return c.json(http.StatusOK, out)
+	exps, env := pageOf(pg, list, func(e *experimentRec) galileo.ExperimentResponse { return s.experimentJSON(e, counts, false) })
+	return c.json(http.StatusOK, galileo.ListExperimentResponse{Page: env, Experiments: exps})
 }
 
 func (s *Server) handleSearchExperiments(c *call) error {
@@ -446,57 +450,40 @@ func (s *Server) handleSearchExperiments(c *call) error {
 	if err != nil {
 		return err
 	}
-	var list []*experimentRec
-	for _, e := range s.projectExperiments(p.ID) {
-		ok := true
-		for i, f := range body.Filters {
-			var m bool
-			switch f.column() {
-			case "name":
-				m, err = matchText(i, f, e.Name, true)
-			case "id":
-				m, err = matchText(i, f, e.ID, false)
-			case "created_by":
-				m, err = matchText(i, f, userID, false)
-			case "created_at":
-				m, err = matchDate(i, f, e.CreatedAt)
-			case "updated_at":
-				m, err = matchDate(i, f, e.UpdatedAt)
-			case "experiment_group_id":
-				m, err = matchText(i, f, e.GroupID, false)
-			case "experiment_group_name":
-				m, err = matchText(i, f, e.GroupName, true)
-			case "":
-				err = missing("filters", i, "name")
-			default:
-				err = invalid("union_tag_invalid", fmt.Sprintf("Input tag '%s' found using 'name' does not match any of the expected tags: 'id', 'name', 'created_by', 'created_at', 'updated_at', 'experiment_group_id', 'experiment_group_name'", f.column()), "filters", i)
-			}
-			if err != nil {
-				return err
-			}
-			ok = ok && m
-		}
-		if ok {
-			list = append(list, e)
-		}
+	list, err := filterItems(s.projectExperiments(p.ID), body.Filters, matchExperiment)
+	if err != nil {
+		return err
 	}
 	col := body.Sort.column("created_at")
-	asc := body.Sort.ascending(false)
-	sortBy(list, asc, func(a, b *experimentRec) int {
-		switch col {
-		case "name":
-			return strings.Compare(a.Name, b.Name)
-		case "updated_at":
-			return cmpTime(a.UpdatedAt, b.UpdatedAt)
-		}
-		return cmpTime(a.CreatedAt, b.CreatedAt)
+	sortBy(list, body.Sort.ascending(false), func(a, b *experimentRec) int { return a.listKeys().cmp(col, b.listKeys()) })
+	exps, env := pageOf(pg, list, func(e *experimentRec) galileo.ExperimentResponse {
+		return s.experimentJSON(e, body.IncludeCounts, false)
 	})
-	lo, hi, env := pg.cut(len(list))
-	out := galileo.ListExperimentResponse{Page: env, Experiments: []galileo.ExperimentResponse{}}
-	for _, e := range list[lo:hi] {
-		out.Experiments = append(out.Experiments, s.experimentJSON(e, body.IncludeCounts, false))
+	return c.json(http.StatusOK, galileo.ListExperimentResponse{Page: env, Experiments: exps})
+}
+
+// matchExperiment answers filter i of the experiments search for e; an
+// unknown column is a 422, as on Galileo.
+func matchExperiment(i int, f listFilter, e *experimentRec) (bool, error) {
+	switch f.column() {
+	case "name":
+		return matchText(i, f, e.Name, true)
+	case "id":
+		return matchText(i, f, e.ID, false)
+	case "created_by":
+		return matchText(i, f, userID, false)
+	case "created_at":
+		return matchDate(i, f, e.CreatedAt)
+	case "updated_at":
+		return matchDate(i, f, e.UpdatedAt)
+	case "experiment_group_id":
+		return matchText(i, f, e.GroupID, false)
+	case "experiment_group_name":
+		return matchText(i, f, e.GroupName, true)
+	case "":
+		return false, missing("filters", i, "name")
 	}
-	return c.json(http.StatusOK, out)
+	return false, invalid("union_tag_invalid", fmt.Sprintf("Input tag '%s' found using 'name' does not match any of the expected tags: 'id', 'name', 'created_by', 'created_at', 'updated_at', 'experiment_group_id', 'experiment_group_name'", f.column()), "filters", i)
 }
 
 func (s *Server) handleUpdateExperiment(c *call) error {
@@ -509,11 +496,7 @@ func (s *Server) handleUpdateExperiment(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	name, err := requiredName(body.Name)
-	if err != nil {
-		return err
-	}
-	tt, err := checkTaskType(body.TaskType)
+	name, tt, err := checkNameAndTaskType(body.Name, body.TaskType)
 	if err != nil {
 		return err
 	}

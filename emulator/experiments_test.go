@@ -111,6 +111,9 @@ func TestExperiments_GeneratedOutputFlow(t *testing.T) {
 	if agg.Count == nil || *agg.Count != 2 || *agg.Avg != 0.5 {
 		t.Errorf("correctness = %+v, want 2 rows averaging 0.5", agg)
 	}
+	if tok, ok := got.StructuredAggregateMetrics["num_input_tokens"]; ok {
+		t.Errorf("num_input_tokens = %+v, want no token aggregates for a run without LLM spans", tok)
+	}
 	var outs []string
 	for _, r := range s.Traces(e["id"].(string)) {
 		outs = append(outs, r.Output.(string))
@@ -250,6 +253,66 @@ func (c handlerClient) do(method, path string, body any) (int, map[string]any) {
 	return rec.Code, m
 }
 
+// tokenAggregates reads the token aggregates of an experiment as a client
+// sees them: {key: [count, sum, avg]}.
+func tokenAggregates(t *testing.T, a *apiClient, pid, eid string) (map[string][3]float64, map[string]any) {
+	t.Helper()
+	e := a.ok(http.StatusOK, "GET", "/projects/"+pid+"/experiments/"+eid, nil).json(t)
+	sam, _ := e["structured_aggregate_metrics"].(map[string]any)
+	out := map[string][3]float64{}
+	for _, k := range []string{"num_input_tokens", "num_output_tokens", "num_total_tokens"} {
+		if agg, ok := sam[k].(map[string]any); ok {
+			c, _ := agg["count"].(float64)
+			sum, _ := agg["sum"].(float64)
+			avg, _ := agg["avg"].(float64)
+			out[k] = [3]float64{c, sum, avg}
+		}
+	}
+	return out, e
+}
+
+func TestExperiments_TokenAggregates(t *testing.T) {
+	t.Run("prompt run", func(t *testing.T) {
+		s := newTestServer(t)
+		a := newAPI(t, s)
+		f := seed(t, s, qaRows[:2])
+		err := s.RegisterModel("fixed", func(context.Context, []galileo.Message, galileo.PromptRunSettings) (ModelOutput, error) {
+			return ModelOutput{Text: "ok", InputTokens: 7, OutputTokens: 3}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := galileo.DefaultPromptSettings()
+		set.ModelAlias = "fixed"
+		eid := a.ok(http.StatusOK, "POST", "/projects/"+f.pid+"/experiments", map[string]any{"name": "tokens", "trigger": true,
+			"dataset": map[string]any{"dataset_id": f.did, "version_index": 0}, "prompt_template_version_id": f.tvid,
+			"prompt_settings": set}).json(t)["id"].(string)
+		waitIdle(t, s)
+		got, e := tokenAggregates(t, a, f.pid, eid)
+		want := map[string][3]float64{"num_input_tokens": {2, 14, 7}, "num_output_tokens": {2, 6, 3}, "num_total_tokens": {2, 20, 10}}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s [count sum avg] = %v, want %v", k, got[k], w)
+			}
+		}
+		if r, ok := e["rank"]; ok && r != nil {
+			t.Errorf("rank = %v, want none: token counts are not scores and must not rank an experiment without scorers", r)
+		}
+	})
+	t.Run("ingested function run", func(t *testing.T) {
+		s := newTestServer(t)
+		a := newAPI(t, s)
+		pid, eid, _ := ingestFixture(t, s, a, 3) // each trace: one llm span with 10 in, 2 out, 12 total
+		got, _ := tokenAggregates(t, a, pid, eid)
+		want := map[string][3]float64{"num_input_tokens": {3, 30, 10}, "num_output_tokens": {3, 6, 2}, "num_total_tokens": {3, 36, 12}}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s [count sum avg] = %v, want %v", k, got[k], w)
+			}
+		}
+	})
+}
+
 func TestExperiments_ProgressAndPace(t *testing.T) {
 	mw := specMiddleware(t)
 	synctest.Test(t, func(t *testing.T) {
@@ -356,8 +419,11 @@ func TestExperiments_SearchUpdateColumnsMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cols galileo.ColumnsResponse
-	_ = json.NewDecoder(resp.Body).Decode(&cols)
+	err = json.NewDecoder(resp.Body).Decode(&cols)
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("available_columns: status %d, decoding the body: %v", resp.StatusCode, err)
+	}
 	var metric *galileo.ColumnInfo
 	for i, col := range cols.Columns {
 		if col.ID == "metrics/"+correctnessID(t) {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -250,3 +251,68 @@ func sortBy[T any](items []T, ascending bool, less func(a, b T) int) {
 }
 
 func cmpTime(a, b time.Time) int { return a.Compare(b) }
+
+// filterItems keeps the items every filter matches. match answers one filter
+// for one item; every filter is checked on every item, so a malformed filter
+// is an error even after an earlier filter has rejected the item.
+func filterItems[T any](items []T, filters []listFilter, match func(i int, f listFilter, item T) (bool, error)) ([]T, error) {
+	var out []T
+	for _, item := range items {
+		ok := true
+		for i, f := range filters {
+			m, err := match(i, f, item)
+			if err != nil {
+				return nil, err
+			}
+			ok = ok && m
+		}
+		if ok {
+			out = append(out, item)
+		}
+	}
+	return out, nil
+}
+
+// matchProject answers the used_in_project and not_in_project filters of
+// the dataset and prompt template lists; handled is false for any other
+// column.
+func matchProject(f listFilter, projectIDs []string) (m, handled bool) {
+	p, _ := f.Value.(string)
+	switch f.column() {
+	case "used_in_project":
+		return slices.Contains(projectIDs, p), true
+	case "not_in_project":
+		return !slices.Contains(projectIDs, p), true
+	}
+	return false, false
+}
+
+// listKeys are the sort keys that the project, dataset, prompt template
+// and experiment lists share.
+type listKeys struct {
+	name             string
+	created, updated time.Time
+}
+
+// cmp orders k before o by the list column col: name, updated_at, else
+// created_at.
+func (k listKeys) cmp(col string, o listKeys) int {
+	switch col {
+	case "name":
+		return strings.Compare(k.name, o.name)
+	case "updated_at":
+		return cmpTime(k.updated, o.updated)
+	}
+	return cmpTime(k.created, o.created)
+}
+
+// pageOf cuts page pg out of list and renders it with conv. The rendered
+// slice is never nil, so it encodes as [].
+func pageOf[T, R any](pg page, list []T, conv func(T) R) ([]R, pageEnvelope) {
+	lo, hi, env := pg.cut(len(list))
+	out := make([]R, 0, hi-lo)
+	for _, item := range list[lo:hi] {
+		out = append(out, conv(item))
+	}
+	return out, env
+}

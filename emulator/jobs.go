@@ -170,7 +170,7 @@ func (s *Server) jobJSON(j *jobRec) galileo.Job {
 		traces := s.st.runTraces[e.ID]
 		total = len(traces)
 		for _, t := range traces {
-			if ts := rs.scores[t.ID]; ts != nil && ts.sysDone && len(ts.vals) >= len(e.Scorers) {
+			if ts := rs.scores[t.ID]; ts != nil && len(ts.vals) >= len(e.Scorers) {
 				done++
 			}
 		}

@@ -81,39 +81,26 @@ func (s *Server) handleAllProjects(c *call) error {
 }
 
 func (s *Server) handlePaginatedProjects(c *call) error {
-	pg, err := c.page()
-	if err != nil {
-		return err
-	}
 	var body listBody
-	if err := decodeJSON(c.r, &body, true); err != nil {
+	pg, err := c.listRequest(&body)
+	if err != nil {
 		return err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var list []*projectRec
-	for _, p := range s.projectsByCreation() {
-		ok := true
-		for i, f := range body.Filters {
-			var m bool
-			switch f.column() {
-			case "name":
-				m, err = matchText(i, f, p.Name, true)
-			case "type":
-				m, err = matchText(i, f, p.Type, true)
-			case "id":
-				m, err = matchText(i, f, p.ID, false)
-			default:
-				m = true
-			}
-			if err != nil {
-				return err
-			}
-			ok = ok && m
+	list, err := filterItems(s.projectsByCreation(), body.Filters, func(i int, f listFilter, p *projectRec) (bool, error) {
+		switch f.column() {
+		case "name":
+			return matchText(i, f, p.Name, true)
+		case "type":
+			return matchText(i, f, p.Type, true)
+		case "id":
+			return matchText(i, f, p.ID, false)
 		}
-		if ok {
-			list = append(list, p)
-		}
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
 	col := body.Sort.column("created_at")
 	sortBy(list, body.Sort.ascending(false), func(a, b *projectRec) int {
@@ -122,11 +109,7 @@ func (s *Server) handlePaginatedProjects(c *call) error {
 		}
 		return cmpTime(a.CreatedAt, b.CreatedAt)
 	})
-	lo, hi, env := pg.cut(len(list))
-	out := []galileo.Project{}
-	for _, p := range list[lo:hi] {
-		out = append(out, s.projectDB(p))
-	}
+	out, env := pageOf(pg, list, s.projectDB)
 	return c.json(http.StatusOK, struct {
 		pageEnvelope
 		Projects []galileo.Project `json:"projects"`

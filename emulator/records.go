@@ -226,7 +226,7 @@ func (s *Server) addScores(r *Record, n *node) {
 		return
 	}
 	ts := rs.scores[n.ID]
-	if ts != nil && ts.sysDone {
+	if ts != nil {
 		r.Metrics["cost"] = ts.cost
 		if d, ok := r.Metrics["duration_ns"]; !ok || d == nil {
 			r.Metrics["duration_ns"] = ts.durationNs
@@ -516,9 +516,9 @@ func (s *Server) metricValue(n *node, k string) (any, bool) {
 	}
 	switch k {
 	case "cost":
-		return ts.cost, ts.sysDone
+		return ts.cost, true
 	case "duration_ns":
-		return float64(ts.durationNs), ts.sysDone
+		return float64(ts.durationNs), true
 	}
 	sc, ok := s.scorerByKey(k)
 	if !ok {

@@ -182,6 +182,19 @@ func (c *call) page() (page, error) {
 	return normPage(st, lim), nil
 }
 
+// listRequest reads the pagination query parameters, then decodes the
+// (optional) JSON body of a list route into body.
+func (c *call) listRequest(body any) (page, error) {
+	pg, err := c.page()
+	if err != nil {
+		return page{}, err
+	}
+	if err := decodeJSON(c.r, body, true); err != nil {
+		return page{}, err
+	}
+	return pg, nil
+}
+
 func normPage(start, limit int) page {
 	if start < 0 {
 		start = 0

@@ -45,82 +45,75 @@ func (s *Server) scorerFor(cfg galileo.ScorerConfig) (scoring.Scorer, bool) {
 	return scoring.Scorer{}, false
 }
 
+// scorerJSON is a scorer as the scorer routes answer it; metric_name is
+// the key its values carry in records and legacy aggregates (the alias).
 func scorerJSON(sc scoring.Scorer) galileo.Scorer {
 	r := sc.Response()
 	t := catalogueEpoch
 	r.CreatedAt, r.UpdatedAt = &t, &t
 	v := derivedID("scorer-version", sc.ID, "1")
 	r.DefaultVersionID = &v
+	if sc.Alias != "" {
+		alias := sc.Alias
+		r.MetricName = &alias
+	}
 	return r
 }
 
 func (s *Server) handleListScorers(c *call) error {
-	pg, err := c.page()
-	if err != nil {
-		return err
-	}
 	var body listBody
-	if err := decodeJSON(c.r, &body, true); err != nil {
+	pg, err := c.listRequest(&body)
+	if err != nil {
 		return err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var list []scoring.Scorer
-	for _, sc := range s.catalogue {
-		ok := true
-		for i, f := range body.Filters {
-			var m bool
-			switch f.column() {
-			case "name":
-				m, err = matchText(i, f, sc.Name, false)
-			case "label":
-				m, err = matchText(i, f, sc.Label, true)
-				if err == nil && !m && f.Strict != nil && !*f.Strict {
-					// strict=false: a scorer also matches by name.
-					m, err = matchText(i, f, sc.Name, true)
-				}
-			case "id":
-				m, err = matchText(i, f, sc.ID, false)
-			case "scorer_type":
-				m, err = matchText(i, f, sc.ScorerType, true)
-			case "model_type":
-				m, err = matchText(i, f, sc.ModelType, true)
-			case "tags":
-				m = false
-				for _, t := range sc.Tags {
-					mm, e := matchText(i, listFilter{Operator: "one_of", Value: f.Value}, t, true)
-					if e != nil {
-						err = e
-					}
-					m = m || mm
-				}
-			case "exclude_slm_scorers":
-				if b, _ := f.Value.(bool); b {
-					m = sc.ModelType != "slm"
-				} else {
-					m = true
-				}
-			default:
-				m = true
-			}
-			if err != nil {
-				return err
-			}
-			ok = ok && m
-		}
-		if ok {
-			list = append(list, sc)
-		}
+	list, err := filterItems(s.catalogue, body.Filters, matchScorer)
+	if err != nil {
+		return err
 	}
 	if col := body.Sort.column(""); col == "name" {
 		sortBy(list, body.Sort.ascending(true), func(a, b scoring.Scorer) int { return strings.Compare(a.Name, b.Name) })
 	}
-	lo, hi, env := pg.cut(len(list))
-	out := galileo.ListScorersResponse{Page: env, Scorers: []galileo.Scorer{}}
-	for _, sc := range list[lo:hi] {
-		out.Scorers = append(out.Scorers, scorerJSON(sc))
+	scorers, env := pageOf(pg, list, scorerJSON)
+	return c.json(http.StatusOK, galileo.ListScorersResponse{Page: env, Scorers: scorers})
+}
+
+// matchScorer answers filter i of POST /scorers/list for sc.
+func matchScorer(i int, f listFilter, sc scoring.Scorer) (bool, error) {
+	switch f.column() {
+	case "name":
+		return matchText(i, f, sc.Name, false)
+	case "label":
+		m, err := matchText(i, f, sc.Label, true)
+		if err == nil && !m && f.Strict != nil && !*f.Strict {
+			// strict=false: a scorer also matches by name.
+			return matchText(i, f, sc.Name, true)
+		}
+		return m, err
+	case "id":
+		return matchText(i, f, sc.ID, false)
+	case "scorer_type":
+		return matchText(i, f, sc.ScorerType, true)
+	case "model_type":
+		return matchText(i, f, sc.ModelType, true)
+	case "tags":
+		var err error
+		m := false
+		for _, t := range sc.Tags {
+			mm, e := matchText(i, listFilter{Operator: "one_of", Value: f.Value}, t, true)
+			if e != nil {
+				err = e
+			}
+			m = m || mm
+		}
+		return m, err
+	case "exclude_slm_scorers":
+		if b, _ := f.Value.(bool); b {
+			return sc.ModelType != "slm", nil
+		}
 	}
-	return c.json(http.StatusOK, out)
+	return true, nil
 }
 
 func (s *Server) scorerByID(id string) (scoring.Scorer, error) {

@@ -65,6 +65,9 @@ func TestScorers_List(t *testing.T) {
 	if sc["label"] != "Correctness" || sc["scorer_type"] != "preset" {
 		t.Errorf("GET scorer = %v", sc)
 	}
+	if corr, _ := scoring.Lookup(scoring.Builtins(), "correctness"); corr.Alias == "" || sc["metric_name"] != corr.Alias {
+		t.Errorf("GET scorer metric_name = %v, want the alias %q its values are keyed by", sc["metric_name"], corr.Alias)
+	}
 	v := a.ok(http.StatusOK, "GET", "/scorers/"+correctnessID(t)+"/version?version=1", nil).json(t)
 	if v["scorer_id"] != correctnessID(t) || v["version"] != 1.0 {
 		t.Errorf("scorer version = %v", v)

@@ -24,13 +24,27 @@ type scoreVal struct {
 	msg    string
 }
 
-// traceScore is what the scoring computed for one trace.
+// traceScore is what the scoring computed for one trace: it exists once
+// the trace was scored, so cost, duration and tokens are always set.
 type traceScore struct {
 	vals       map[string]scoreVal // by scorer id
-	sysDone    bool                // cost and duration computed
 	cost       float64
 	durationNs int64
+	tokens     tokenCounts
 }
+
+// tokenCounts are the token counts of a trace's LLM spans.
+type tokenCounts struct {
+	input, output, total int64
+	known                bool // some LLM span carries a token count
+}
+
+// Keys of the token aggregates in structured_aggregate_metrics.
+const (
+	inputTokensKey  = "num_input_tokens"
+	outputTokensKey = "num_output_tokens"
+	totalTokensKey  = "num_total_tokens"
+)
 
 // runState is the derived, unpersisted state of one experiment.
 type runState struct {
@@ -42,7 +56,8 @@ type runState struct {
 	working   bool
 	fast      bool // catch up without delay (after a restart)
 
-	structured map[string]galileo.MetricAggregates
+	structured map[string]galileo.MetricAggregates // scorers, cost and duration: what the ranking sees
+	tokens     map[string]galileo.MetricAggregates // token aggregates, published beside structured
 	legacy     map[string]any
 	rank       *scoring.RankResult
 }
@@ -254,18 +269,13 @@ func (s *Server) scoreStep(eid string, n int) bool {
 		return true
 	}
 
-	type result struct {
-		vals       map[string]scoreVal
-		cost       float64
-		durationNs int64
-	}
-	results := make([]result, len(tasks))
+	results := make([]traceScore, len(tasks))
 	for i, tk := range tasks {
-		r := result{vals: map[string]scoreVal{}}
+		r := traceScore{vals: map[string]scoreVal{}}
 		for _, sc := range tk.scorers {
 			r.vals[sc.ID] = runScorer(sc, tk.in)
 		}
-		r.cost, r.durationNs = systemMetrics(tk.trace, tk.in)
+		r.cost, r.durationNs, r.tokens = systemMetrics(tk.trace, tk.in)
 		results[i] = r
 	}
 
@@ -288,7 +298,7 @@ func (s *Server) scoreStep(eid string, n int) bool {
 		for k, v := range results[i].vals {
 			ts.vals[k] = v
 		}
-		ts.sysDone, ts.cost, ts.durationNs = true, results[i].cost, results[i].durationNs
+		ts.cost, ts.durationNs, ts.tokens = results[i].cost, results[i].durationNs, results[i].tokens
 	}
 	s.aggregate(e, rs)
 	s.rerank(e.ProjectID)
@@ -397,10 +407,13 @@ func traceDuration(t *node) int64 {
 	return best
 }
 
-// systemMetrics computes the cost (sum over LLM spans) and duration of a trace.
-func systemMetrics(t *node, in scoring.Input) (float64, int64) {
+// systemMetrics computes the cost and token counts (sums over LLM spans)
+// and the duration of a trace. A span without num_total_tokens counts its
+// input plus output tokens.
+func systemMetrics(t *node, in scoring.Input) (float64, int64, tokenCounts) {
 	cost := 0.0
 	llm := false
+	var tok tokenCounts
 	t.walk(func(n *node) {
 		if n.Type != "llm" {
 			return
@@ -410,14 +423,24 @@ func systemMetrics(t *node, in scoring.Input) (float64, int64) {
 		if n.Model != nil {
 			model = *n.Model
 		}
-		i, _ := num(n.Metrics["num_input_tokens"])
-		o, _ := num(n.Metrics["num_output_tokens"])
+		i, okIn := num(n.Metrics[inputTokensKey])
+		o, okOut := num(n.Metrics[outputTokensKey])
 		cost += scoring.Cost(model, i, o)
+		total, okTotal := num(n.Metrics[totalTokensKey])
+		if !okTotal {
+			total = i + o
+		}
+		if okIn || okOut || okTotal {
+			tok.known = true
+			tok.input += i
+			tok.output += o
+			tok.total += total
+		}
 	})
 	if !llm && (in.InputTokens > 0 || in.OutputTokens > 0) {
 		cost = scoring.Cost(in.Model, in.InputTokens, in.OutputTokens)
 	}
-	return cost, in.DurationNs
+	return cost, in.DurationNs, tok
 }
 
 // scorerKey is the metric's key in records and legacy aggregates: the
@@ -453,14 +476,18 @@ func (s *Server) aggregate(e *experimentRec, rs *runState) {
 	}
 	costs := make([]float64, 0, len(traces))
 	durs := make([]float64, 0, len(traces))
+	var tokIn, tokOut, tokTotal []float64
 	for _, t := range traces {
 		ts := rs.scores[t.ID]
 		if ts == nil {
 			continue
 		}
-		if ts.sysDone {
-			costs = append(costs, ts.cost)
-			durs = append(durs, float64(ts.durationNs))
+		costs = append(costs, ts.cost)
+		durs = append(durs, float64(ts.durationNs))
+		if ts.tokens.known {
+			tokIn = append(tokIn, float64(ts.tokens.input))
+			tokOut = append(tokOut, float64(ts.tokens.output))
+			tokTotal = append(tokTotal, float64(ts.tokens.total))
 		}
 		for _, a := range accs {
 			v, done := ts.vals[a.sc.ID]
@@ -494,7 +521,15 @@ func (s *Server) aggregate(e *experimentRec, rs *runState) {
 		legacy["average_latency"] = *d.Avg / 1e6
 		legacy["total_responses"] = len(costs)
 	}
-	rs.structured, rs.legacy = structured, legacy
+	var tokens map[string]galileo.MetricAggregates
+	if len(tokTotal) > 0 {
+		tokens = map[string]galileo.MetricAggregates{
+			inputTokensKey:  scoring.Aggregate(tokIn, scoring.Numeric),
+			outputTokensKey: scoring.Aggregate(tokOut, scoring.Numeric),
+			totalTokensKey:  scoring.Aggregate(tokTotal, scoring.Numeric),
+		}
+	}
+	rs.structured, rs.tokens, rs.legacy = structured, tokens, legacy
 }
 
 // rerank ranks a project's experiments by their aggregates. Call with s.mu

@@ -357,3 +357,7 @@ func sortedIDs[T any](st *state, m map[string]T) []string {
 	sort.Slice(ids, func(i, j int) bool { return st.created[ids[i]] < st.created[ids[j]] })
 	return ids
 }
+
+func (d *datasetRec) listKeys() listKeys    { return listKeys{d.Name, d.CreatedAt, d.UpdatedAt} }
+func (t *templateRec) listKeys() listKeys   { return listKeys{t.Name, t.CreatedAt, t.UpdatedAt} }
+func (e *experimentRec) listKeys() listKeys { return listKeys{e.Name, e.CreatedAt, e.UpdatedAt} }

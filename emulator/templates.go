@@ -41,6 +41,20 @@ type templateBody struct {
 	Hidden     bool            `json:"hidden"`
 }
 
+// version validates the template and settings of body and returns the
+// version they describe; the caller sets its ID, number and creation time.
+func (body templateBody) version() (*templateVer, error) {
+	tmpl, err := checkTemplate(body.Template)
+	if err != nil {
+		return nil, err
+	}
+	set, err := decodeSettings(body.Settings, "settings")
+	if err != nil {
+		return nil, err
+	}
+	return &templateVer{Template: tmpl, Raw: body.Raw, Settings: set, OutputType: body.OutputType}, nil
+}
+
 // checkTemplate validates a template: a string or a list of {role, content}.
 func checkTemplate(raw json.RawMessage) (json.RawMessage, error) {
 	if len(raw) == 0 || string(raw) == "null" {
@@ -131,11 +145,7 @@ func (s *Server) createTemplate(c *call, projectID string) error {
 	if name == "" {
 		return invalid("string_too_short", "String should have at least 1 character", "name")
 	}
-	tmpl, err := checkTemplate(body.Template)
-	if err != nil {
-		return err
-	}
-	set, err := decodeSettings(body.Settings, "settings")
+	v, err := body.version()
 	if err != nil {
 		return err
 	}
@@ -152,12 +162,11 @@ func (s *Server) createTemplate(c *call, projectID string) error {
 		}
 	}
 	now := s.now()
-	ver := 0
 	if body.Version != nil {
-		ver = *body.Version
+		v.Version = *body.Version
 	}
-	v := &templateVer{ID: s.newID(), Version: ver, Template: tmpl, Raw: body.Raw, Settings: set, OutputType: body.OutputType, CreatedAt: now}
-	t := &templateRec{ID: s.newID(), Name: name, Selected: ver, Versions: []*templateVer{v}, CreatedAt: now, UpdatedAt: now}
+	v.ID, v.CreatedAt = s.newID(), now
+	t := &templateRec{ID: s.newID(), Name: name, Selected: v.Version, Versions: []*templateVer{v}, CreatedAt: now, UpdatedAt: now}
 	if projectID != "" {
 		t.ProjectIDs = []string{projectID}
 	}
@@ -177,61 +186,36 @@ func (s *Server) handleCreateProjectTemplate(c *call) error {
 }
 
 func (s *Server) handleQueryTemplates(c *call) error {
-	pg, err := c.page()
-	if err != nil {
-		return err
-	}
 	var body listBody
-	if err := decodeJSON(c.r, &body, true); err != nil {
+	pg, err := c.listRequest(&body)
+	if err != nil {
 		return err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var list []*templateRec
+	var all []*templateRec
 	for _, id := range sortedIDs(s.st, s.st.Templates) {
-		t := s.st.Templates[id]
-		ok := true
-		for i, f := range body.Filters {
-			var m bool
-			switch f.column() {
-			case "name":
-				m, err = matchText(i, f, t.Name, true)
-			case "id":
-				m, err = matchText(i, f, t.ID, false)
-			case "used_in_project":
-				p, _ := f.Value.(string)
-				m = slices.Contains(t.ProjectIDs, p)
-			case "not_in_project":
-				p, _ := f.Value.(string)
-				m = !slices.Contains(t.ProjectIDs, p)
-			default:
-				m = true
-			}
-			if err != nil {
-				return err
-			}
-			ok = ok && m
+		all = append(all, s.st.Templates[id])
+	}
+	list, err := filterItems(all, body.Filters, func(i int, f listFilter, t *templateRec) (bool, error) {
+		if m, ok := matchProject(f, t.ProjectIDs); ok {
+			return m, nil
 		}
-		if ok {
-			list = append(list, t)
+		switch f.column() {
+		case "name":
+			return matchText(i, f, t.Name, true)
+		case "id":
+			return matchText(i, f, t.ID, false)
 		}
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
 	col := body.Sort.column("created_at")
-	sortBy(list, body.Sort.ascending(false), func(a, b *templateRec) int {
-		switch col {
-		case "name":
-			return strings.Compare(a.Name, b.Name)
-		case "updated_at":
-			return cmpTime(a.UpdatedAt, b.UpdatedAt)
-		}
-		return cmpTime(a.CreatedAt, b.CreatedAt)
-	})
-	lo, hi, env := pg.cut(len(list))
-	out := galileo.ListPromptTemplateResponse{Page: env, Templates: []galileo.PromptTemplate{}}
-	for _, t := range list[lo:hi] {
-		out.Templates = append(out.Templates, s.templateJSON(t))
-	}
-	return c.json(http.StatusOK, out)
+	sortBy(list, body.Sort.ascending(false), func(a, b *templateRec) int { return a.listKeys().cmp(col, b.listKeys()) })
+	templates, env := pageOf(pg, list, s.templateJSON)
+	return c.json(http.StatusOK, galileo.ListPromptTemplateResponse{Page: env, Templates: templates})
 }
 
 func (s *Server) handleProjectTemplates(c *call) error {
@@ -274,6 +258,12 @@ func (s *Server) handleDeleteTemplate(c *call) error {
 	return c.json(http.StatusOK, map[string]string{"message": "Prompt template " + t.Name + " deleted"})
 }
 
+// noTemplateVersion is the 404 for a missing version n of a template named
+// by id or name.
+func noTemplateVersion(n int, template string) error {
+	return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, template)
+}
+
 func versionParam(c *call) (int, error) {
 	v, err := strconv.Atoi(c.param("version"))
 	if err != nil {
@@ -295,7 +285,7 @@ func (s *Server) handleGetTemplateVersion(c *call) error {
 	}
 	v := t.version(n)
 	if v == nil {
-		return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, t.ID)
+		return noTemplateVersion(n, t.ID)
 	}
 	return c.json(http.StatusOK, s.templateVersionJSON(v))
 }
@@ -312,7 +302,7 @@ func (s *Server) handleSelectTemplateVersion(c *call) error {
 		return err
 	}
 	if t.version(n) == nil {
-		return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, t.ID)
+		return noTemplateVersion(n, t.ID)
 	}
 	nt := *t
 	nt.Selected = n
@@ -329,11 +319,7 @@ func (s *Server) handleCreateTemplateVersion(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	tmpl, err := checkTemplate(body.Template)
-	if err != nil {
-		return err
-	}
-	set, err := decodeSettings(body.Settings, "settings")
+	v, err := body.version()
 	if err != nil {
 		return err
 	}
@@ -344,8 +330,8 @@ func (s *Server) handleCreateTemplateVersion(c *call) error {
 		return err
 	}
 	maxV := 0
-	for _, v := range t.Versions {
-		maxV = max(maxV, v.Version)
+	for _, tv := range t.Versions {
+		maxV = max(maxV, tv.Version)
 	}
 	n := maxV + 1
 	if body.Version != nil {
@@ -356,7 +342,7 @@ func (s *Server) handleCreateTemplateVersion(c *call) error {
 	}
 	now := s.now()
 	prev := t.selected()
-	v := &templateVer{ID: s.newID(), Version: n, Template: tmpl, Raw: body.Raw, Settings: set, OutputType: body.OutputType, CreatedAt: now}
+	v.ID, v.Version, v.CreatedAt = s.newID(), n, now
 	nt := *t
 	nt.Versions = append(slices.Clone(t.Versions), v)
 	nt.Selected = n
@@ -375,14 +361,11 @@ func (s *Server) handleCreateTemplateVersion(c *call) error {
 }
 
 func (s *Server) handleQueryTemplateVersions(c *call) error {
-	pg, err := c.page()
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Sort *listSort `json:"sort"`
 	}
-	if err := decodeJSON(c.r, &body, true); err != nil {
+	pg, err := c.listRequest(&body)
+	if err != nil {
 		return err
 	}
 	s.mu.RLock()
@@ -399,11 +382,7 @@ func (s *Server) handleQueryTemplateVersions(c *call) error {
 		}
 		return a.Version - b.Version
 	})
-	lo, hi, env := pg.cut(len(vers))
-	out := []galileo.PromptTemplateVersion{}
-	for _, v := range vers[lo:hi] {
-		out = append(out, s.templateVersionJSON(v))
-	}
+	out, env := pageOf(pg, vers, s.templateVersionJSON)
 	return c.json(http.StatusOK, struct {
 		pageEnvelope
 		Versions []galileo.PromptTemplateVersion `json:"versions"`
@@ -433,7 +412,7 @@ func (s *Server) handleProjectTemplateVersionByName(c *call) error {
 				return invalid("int_parsing", "Input should be a valid integer", "query", "version")
 			}
 			if v = t.version(n); v == nil {
-				return errorf(http.StatusNotFound, "Version %d of prompt template %s not found", n, name)
+				return noTemplateVersion(n, name)
 			}
 		}
 		return c.json(http.StatusOK, s.templateVersionJSON(v))

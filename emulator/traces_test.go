@@ -218,7 +218,9 @@ func TestExport_Formats(t *testing.T) {
 	}
 	flat := strings.Split(strings.TrimSpace(export(map[string]any{"export_format": "jsonl_flat", "experiment_id": eid, "log_stream_id": nil})), "\n")
 	var f map[string]any
-	_ = json.Unmarshal([]byte(flat[0]), &f)
+	if err := json.Unmarshal([]byte(flat[0]), &f); err != nil {
+		t.Fatalf("jsonl_flat line %q is not JSON: %v", flat[0], err)
+	}
 	if _, ok := f["metrics_correctness"]; !ok {
 		t.Errorf("jsonl_flat line lacks metrics_correctness: %v", f)
 	}

@@ -137,10 +137,11 @@ func conversationQuality(in Input) (float64, bool, error) {
 	if failed(in) {
 		return value(0)
 	}
+	t := toneCategories()[int(tone(in.Output))]
 	checks := []bool{
 		!refusal(in.Output),
 		!reToxic.MatchString(lowerText(in.Output)),
-		func() bool { t := tone(in.Output); return t != 6 && t != 7 }(),
+		t != "anger" && t != "annoyance",
 	}
 	n := 0
 	for _, c := range checks {

@@ -291,6 +291,10 @@ func TestAgentMetrics(t *testing.T) {
 		runMetric(t, conversationQuality, []metricCase{
 			{"good", Input{Output: "Here is your answer: Paris."}, 1, false},
 			{"refusal", Input{Output: "I don't know."}, 2.0 / 3, false},
+			{"toxic", Input{Output: "That is a stupid question: Paris."}, 2.0 / 3, false},
+			{"angry", Input{Output: "I am furious, the answer is Paris."}, 2.0 / 3, false},
+			{"annoyed", Input{Output: "Ugh, it is Paris."}, 2.0 / 3, false},
+			{"sad is no fault", Input{Output: "Sadly, it is Paris."}, 1, false},
 			{"failed", Input{Output: "boom", Errored: true}, 0, false},
 		})
 	})

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -71,7 +72,7 @@ func groundTruthAdherence(in Input) (float64, bool, error) {
 		return value(0)
 	}
 	a, b := normalizedTokens(in.Output), normalizedTokens(in.GroundTruth)
-	if strings.Join(a, " ") == strings.Join(b, " ") {
+	if slices.Equal(a, b) {
 		return value(1)
 	}
 	return value(multisetF1(a, b))

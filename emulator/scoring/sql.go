@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -77,7 +78,7 @@ func sqlCorrectness(in Input) (float64, bool, error) {
 	}
 	want, _ := sqlText(in.GroundTruth)
 	a, b := sqlTokens(sql), sqlTokens(want)
-	if strings.Join(a, " ") == strings.Join(b, " ") {
+	if slices.Equal(a, b) {
 		return value(1)
 	}
 	return value(multisetF1(a, b))
