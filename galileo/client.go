@@ -183,6 +183,26 @@ type request struct {
 	onAmbiguous func(ctx context.Context) (found bool, err error)
 }
 
+// foundBy returns an onAmbiguous hook that looks the resource up with get.
+// ErrNotFound means that it was not created; anything else get returns is
+// copied to out, unless match (when non-nil) rejects it.
+func foundBy[T any](out *T, get func(context.Context) (*T, error), match func(*T) bool) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		v, err := get(ctx)
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if match != nil && !match(v) {
+			return false, nil
+		}
+		*out = *v
+		return true, nil
+	}
+}
+
 // response is what call returns besides the decoded body.
 type response struct {
 	status int
@@ -214,8 +234,12 @@ func (c *Client) call(ctx context.Context, r *request, out any) (*response, erro
 }
 
 // stream sends r and returns the open response of a 2xx answer; the caller
-// closes its body. A non-2xx answer is an *APIError.
+// closes its body. A non-2xx answer is an *APIError. r must not have an
+// onAmbiguous hook: a look-up has no answer to stream.
 func (c *Client) stream(ctx context.Context, r *request) (*http.Response, error) {
+	if r.onAmbiguous != nil {
+		return nil, fmt.Errorf("galileo: %s %s: a streamed request cannot look its result up", r.method, r.path)
+	}
 	p, err := c.prepare(r)
 	if err != nil {
 		return nil, err
@@ -223,9 +247,6 @@ func (c *Client) stream(ctx context.Context, r *request) (*http.Response, error)
 	res, err := c.send(ctx, p, true)
 	if err != nil {
 		return nil, err
-	}
-	if res.found {
-		return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Header: http.Header{}, Body: http.NoBody}, nil
 	}
 	return res.resp, nil
 }

@@ -87,20 +87,9 @@ func (s *DatasetsService) Create(ctx context.Context, name string, rows []map[st
 		query:       url.Values{"format": {"jsonl"}, "hidden": {"false"}},
 		raw:         body.Bytes(),
 		contentType: mw.FormDataContentType(),
-		onAmbiguous: func(ctx context.Context) (bool, error) {
-			d, err := s.GetByName(ctx, name)
-			if errors.Is(err, ErrNotFound) {
-				return false, nil
-			}
-			if err != nil {
-				return false, err
-			}
-			if d.NumRows != nil && *d.NumRows != wantRows {
-				return false, nil
-			}
-			out = *d
-			return true, nil
-		},
+		onAmbiguous: foundBy(&out, func(ctx context.Context) (*Dataset, error) {
+			return s.GetByName(ctx, name)
+		}, func(d *Dataset) bool { return d.NumRows == nil || *d.NumRows == wantRows }),
 	}
 	if _, err := s.c.call(ctx, req, &out); err != nil {
 		return nil, err

@@ -90,7 +90,10 @@
 // that may have reached the server (a connection cut after the request was
 // sent, a 5xx, a 408): where this package can look the resource up, it does
 // so first and returns what it finds; otherwise it returns the error rather
-// than risk a duplicate. A 429, or a connection that could not even be
+// than risk a duplicate; that error matches [ErrOutcomeUnknown]. Pass
+// [WithoutNameLookup] to [ExperimentsService.Create] when the experiment's
+// name may also be created by someone else, so that the look-up cannot
+// return their experiment. A 429, or a connection that could not even be
 // opened, is retried for every request.
 //
 // When retries run out the error reads

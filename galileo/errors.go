@@ -32,6 +32,11 @@ var (
 	// ErrNoCredentials is wrapped by the error of an authenticated call made
 	// by a client that has neither an API key nor a JWT. Nothing is sent.
 	ErrNoCredentials = errors.New("galileo: no credentials")
+	// ErrOutcomeUnknown matches the error of a create that failed after the
+	// request may have reached the server (the connection broke after it
+	// was sent, a 5xx, a 408) and that was not repeated, because repeating
+	// it could create a duplicate: the resource may or may not exist.
+	ErrOutcomeUnknown = errors.New("galileo: outcome unknown")
 )
 
 // noCredentialsError is the error of an authenticated call without
@@ -310,7 +315,13 @@ type attemptsError struct {
 	ctxErr   error
 	lookup   error // the failure of onAmbiguous, if that is what ended the call
 	attempts int
+	// unknown: the last attempt may have been processed (matches
+	// ErrOutcomeUnknown).
+	unknown bool
 }
+
+// Is matches ErrOutcomeUnknown when the call may have been processed.
+func (e *attemptsError) Is(target error) bool { return e.unknown && target == ErrOutcomeUnknown }
 
 func (e *attemptsError) Error() string {
 	var b strings.Builder

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -556,16 +557,27 @@ func (c *Client) hasTraces(ctx context.Context, projectID, experimentID string) 
 }
 
 // AddTag adds a tag (tag type "" means "generic"; "rag" is the other
-// common type) and then refreshes the handle.
+// common type) and adds the tag the API returns to the cached
+// [Experiment.Tags]; nothing is reloaded.
 func (e *Experiment) AddTag(ctx context.Context, key, value, tagType string) error {
 	r, err := e.snapshot()
 	if err != nil {
 		return err
 	}
-	if _, err := e.c.Experiments.AddTag(ctx, r.ProjectID, r.ID, RunTagCreateRequest{Key: key, Value: value, TagType: tagType}); err != nil {
+	tag, err := e.c.Experiments.AddTag(ctx, r.ProjectID, r.ID, RunTagCreateRequest{Key: key, Value: value, TagType: tagType})
+	if err != nil {
 		return err
 	}
-	return e.Refresh(ctx)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	tags := maps.Clone(e.resp.Tags)
+	if tags == nil {
+		tags = map[string][]RunTag{}
+	}
+	// A new slice: callers of Tags may hold the old one.
+	tags[tag.TagType] = append(slices.Clip(tags[tag.TagType]), *tag)
+	e.resp.Tags = tags
+	return nil
 }
 
 // Tags returns the cached tags by tag type ("generic", "rag", ...).

@@ -659,12 +659,19 @@ func TestExperiment_AddTag(t *testing.T) {
 		w.mu.Unlock()
 		serveJSON(rw, 200, tag)
 	})
+	before := e.Tags()
 	if err := e.AddTag(t.Context(), "env", "ci", ""); err != nil {
 		t.Fatal(err)
 	}
 	tags := e.Tags()
-	if len(tags["generic"]) != 1 || tags["generic"][0].Value != "ci" {
-		t.Errorf("Tags() = %v; want generic env=ci after the refresh", tags)
+	if len(tags["generic"]) != 1 || tags["generic"][0].Key != "env" || tags["generic"][0].Value != "ci" {
+		t.Errorf("Tags() = %v; want generic env=ci", tags)
+	}
+	if len(before["generic"]) != 0 {
+		t.Errorf("Tags() taken before AddTag changed to %v", before)
+	}
+	if n := w.f.count("GET /projects/" + w.pid + "/experiments/" + e.ID()); n != 0 {
+		t.Errorf("%d reloads of the experiment after AddTag, want none: the answer has the tag", n)
 	}
 }
 

@@ -105,14 +105,37 @@ func experimentPath(projectID, experimentID string) string {
 	return experimentsPath(projectID) + "/" + url.PathEscape(experimentID)
 }
 
+// CreateOption changes how [ExperimentsService.Create] behaves.
+type CreateOption func(*createOptions)
+
+type createOptions struct {
+	noNameLookup bool
+}
+
+// WithoutNameLookup turns off the look-up by name that
+// [ExperimentsService.Create] makes after a failure that leaves it unknown
+// whether the experiment was created. Use it when the name is not yours
+// alone, for example when other processes may create an experiment of the
+// same name at the same time: the look-up could then return their
+// experiment as if it were yours. With it, such a failure is not retried
+// and the error matches [ErrOutcomeUnknown]; list the experiments to see
+// whether the create happened.
+func WithoutNameLookup() CreateOption {
+	return func(o *createOptions) { o.noNameLookup = true }
+}
+
 // Create creates an experiment (POST /projects/{pid}/experiments). A zero
 // TaskType is sent as [TaskTypeExperiment]. The server does not reject
 // duplicate names, so give the experiment a name not yet used in the project
-// (the [Experiment] handle checks this for you). If the call fails in a way
-// that leaves it unknown whether the experiment was created, the client
-// looks the name up before retrying and returns the experiment it finds,
-// so a retry never creates a duplicate.
-func (s *ExperimentsService) Create(ctx context.Context, projectID string, req ExperimentCreateRequest) (*ExperimentResponse, error) {
+// (the [Experiment] handle checks this for you).
+//
+// If the call fails in a way that leaves it unknown whether the experiment
+// was created (the connection broke after the request was sent, a 5xx, a
+// 408), the client looks the name up before retrying and returns the
+// experiment it finds, so a retry never creates a duplicate. When the name
+// may also be used by someone else, pass [WithoutNameLookup]: such a failure
+// then ends the call with an error matching [ErrOutcomeUnknown].
+func (s *ExperimentsService) Create(ctx context.Context, projectID string, req ExperimentCreateRequest, opts ...CreateOption) (*ExperimentResponse, error) {
 	if err := requireIDs("Experiments.Create", "project", projectID); err != nil {
 		return nil, err
 	}
@@ -122,22 +145,18 @@ func (s *ExperimentsService) Create(ctx context.Context, projectID string, req E
 	if req.TaskType == 0 {
 		req.TaskType = TaskTypeExperiment
 	}
+	var o createOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
 	var out ExperimentResponse
-	r := &request{
-		method: http.MethodPost,
-		path:   experimentsPath(projectID),
-		body:   req,
-		onAmbiguous: func(ctx context.Context) (bool, error) {
-			e, err := s.GetByName(ctx, projectID, req.Name)
-			if errors.Is(err, ErrNotFound) {
-				return false, nil
-			}
-			if err != nil {
-				return false, err
-			}
-			out = *e
-			return true, nil
-		},
+	r := &request{method: http.MethodPost, path: experimentsPath(projectID), body: req}
+	if !o.noNameLookup {
+		r.onAmbiguous = foundBy(&out, func(ctx context.Context) (*ExperimentResponse, error) {
+			return s.GetByName(ctx, projectID, req.Name)
+		}, nil)
 	}
 	if _, err := s.c.call(ctx, r, &out); err != nil {
 		return nil, err

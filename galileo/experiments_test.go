@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -278,5 +280,114 @@ func TestExperimentsService_emptyIDs(t *testing.T) {
 	}
 	if n := len(f.calls()); n != 0 {
 		t.Errorf("%d requests sent, want none", n)
+	}
+}
+
+// cutConnection closes the connection of w without an answer, as a proxy
+// that drops it after the request was processed would.
+func cutConnection(t *testing.T, w http.ResponseWriter) {
+	t.Helper()
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Errorf("hijacking the connection: %v", err)
+		return
+	}
+	_ = conn.Close()
+}
+
+// The server creates the experiment and then cuts the connection. By
+// default Create finds it by name; with WithoutNameLookup it neither looks
+// nor repeats the create, and says that the outcome is unknown, because an
+// experiment of that name may be another process's.
+func TestExperimentsService_Create_nameLookup(t *testing.T) {
+	tests := []struct {
+		name        string
+		opts        []CreateOption
+		firstStatus int // 0: cut the connection after storing the experiment
+		wantErr     bool
+		wantCreates int
+		wantSearch  int
+	}{
+		{name: "lookup on: the processed create is found",
+			wantCreates: 1, wantSearch: 1},
+		{name: "WithoutNameLookup: connection cut, not retried",
+			opts: []CreateOption{WithoutNameLookup()}, wantErr: true, wantCreates: 1},
+		{name: "WithoutNameLookup: 503, not retried",
+			opts: []CreateOption{WithoutNameLookup()}, firstStatus: http.StatusServiceUnavailable, wantErr: true, wantCreates: 1},
+		{name: "WithoutNameLookup: 429 is still retried",
+			opts: []CreateOption{WithoutNameLookup()}, firstStatus: http.StatusTooManyRequests, wantCreates: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			if tc.firstStatus == 0 {
+				// The contract check sees the cut connection as an
+				// answer without a body; requests are still checked.
+				f.allowMalformedAnswers()
+			}
+			pid, mine := newID(), newID()
+			// Another process's experiment of the same name already exists.
+			stored := []ExperimentResponse{fxExperiment(pid, newID(), "nightly")}
+			var mu sync.Mutex
+			creates, searches := 0, 0
+			f.handle("POST /projects/{project_id}/experiments", func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				creates++
+				switch {
+				case creates > 1:
+				case tc.firstStatus == http.StatusTooManyRequests:
+					serveJSON(w, tc.firstStatus, map[string]string{"detail": "slow down"})
+					return
+				case tc.firstStatus != 0:
+					stored = append(stored, fxExperiment(pid, mine, "nightly"))
+					serveJSON(w, tc.firstStatus, map[string]string{"detail": "upstream timeout"})
+					return
+				default:
+					stored = append(stored, fxExperiment(pid, mine, "nightly"))
+					cutConnection(t, w)
+					return
+				}
+				e := fxExperiment(pid, mine, "nightly")
+				stored = append(stored, e)
+				serveJSON(w, 200, e)
+			})
+			f.handle("POST /projects/{project_id}/experiments/search", func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				searches++
+				// The newest first, as the console lists them.
+				res := ListExperimentResponse{Experiments: slices.Clone(stored)}
+				slices.Reverse(res.Experiments)
+				serveJSON(w, 200, res)
+			})
+			e, err := f.client(WithRetry(3, 0, 0)).Experiments.Create(t.Context(), pid, ExperimentCreateRequest{Name: "nightly"}, tc.opts...)
+			if tc.wantErr {
+				if !errors.Is(err, ErrOutcomeUnknown) {
+					t.Fatalf("error %v: want one matching ErrOutcomeUnknown", err)
+				}
+				if msg := err.Error(); !strings.HasPrefix(msg, "galileo: POST /projects/"+pid+"/experiments: not retried, because the request may have reached the server") {
+					t.Errorf("error %q: want it to say that the create may have reached the server", msg)
+				}
+				if e != nil {
+					t.Errorf("got experiment %v with the error", e)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.ID != mine {
+					t.Errorf("got experiment %s, want the one just created (%s)", e.ID, mine)
+				}
+				if errors.Is(err, ErrOutcomeUnknown) {
+					t.Error("a successful create matches ErrOutcomeUnknown")
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if creates != tc.wantCreates || searches != tc.wantSearch {
+				t.Errorf("%d creates and %d searches sent, want %d and %d", creates, searches, tc.wantCreates, tc.wantSearch)
+			}
+		})
 	}
 }

@@ -97,7 +97,9 @@ func TestExperiment_MonitorProgress(t *testing.T) {
 func TestExperiment_MonitorProgress_contextEnds(t *testing.T) {
 	w, e := monitorWorld(t, 0.5)
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(t.Context(), 12*time.Second)
+		// 13s, not 12s: a deadline at the same instant as a poll would
+		// race with it.
+		ctx, cancel := context.WithTimeout(t.Context(), 13*time.Second)
 		defer cancel()
 		st, err := e.MonitorProgress(ctx, nil, 0)
 		if !errors.Is(err, context.DeadlineExceeded) {
@@ -107,7 +109,8 @@ func TestExperiment_MonitorProgress_contextEnds(t *testing.T) {
 			t.Errorf("last status %v, want 50%%", st)
 		}
 	})
-	// Polls at 0s, 2s, ..., 12s with the default interval.
+	// Polls at 0s, 2s, ..., 12s with the default interval; the deadline ends
+	// the wait for the one at 14s.
 	if w.gets != 7 {
 		t.Errorf("%d polls, want 7 with the default interval of %v", w.gets, DefaultPollInterval)
 	}

@@ -87,6 +87,9 @@ func (s *ProjectsService) Create(ctx context.Context, name string) (*ProjectCrea
 			if err != nil {
 				return false, err
 			}
+			if p.ProjectName() != name {
+				return false, nil // only a looser match of the server's
+			}
 			out = ProjectCreateResponse{ID: p.ID, Name: p.Name, Type: p.Type, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 			if p.CreatedBy != "" {
 				cb := p.CreatedBy

@@ -171,6 +171,35 @@ func TestProjectsService_Create_ambiguousFailure(t *testing.T) {
 	}
 }
 
+// After a lost answer, a project whose name only resembles the one asked
+// for (the server matches loosely) is not taken for the created one: the
+// create is sent again.
+func TestProjectsService_Create_ambiguousFailureLooseMatch(t *testing.T) {
+	f := newFakeAPI(t)
+	other, mine := newID(), newID()
+	posts := 0
+	f.handle("POST /projects", func(w http.ResponseWriter, r *http.Request) {
+		posts++
+		if posts == 1 {
+			serveJSON(w, http.StatusBadGateway, map[string]string{"detail": "upstream timeout"})
+			return
+		}
+		p := fxProject(mine, "acme")
+		serveJSON(w, 200, ProjectCreateResponse{ID: p.ID, Name: p.Name, Type: p.Type, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
+	})
+	f.json("GET /projects", 200, []Project{fxProject(other, "acme-legacy")})
+	p, err := f.client(WithRetry(3, 0, 0)).Projects.Create(t.Context(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != mine {
+		t.Errorf("got id %s, want the created project %s, not the loosely matching %s", p.ID, mine, other)
+	}
+	if posts != 2 {
+		t.Errorf("POST /projects sent %d times, want 2", posts)
+	}
+}
+
 func TestProjectsService_Delete(t *testing.T) {
 	f := newFakeAPI(t)
 	pid := newID()

@@ -90,17 +90,9 @@ func (s *PromptsService) Create(ctx context.Context, name string, messages []Mes
 		path:   "/templates",
 		query:  q,
 		body:   CreatePromptTemplateRequest{Name: name, Template: messages, Settings: settings},
-		onAmbiguous: func(ctx context.Context) (bool, error) {
-			t, err := s.GetByName(ctx, name)
-			if errors.Is(err, ErrNotFound) {
-				return false, nil
-			}
-			if err != nil {
-				return false, err
-			}
-			out = *t
-			return true, nil
-		},
+		onAmbiguous: foundBy(&out, func(ctx context.Context) (*PromptTemplate, error) {
+			return s.GetByName(ctx, name)
+		}, nil),
 	}
 	if _, err := s.c.call(ctx, req, &out); err != nil {
 		return nil, err

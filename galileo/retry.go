@@ -99,21 +99,19 @@ func (c *Client) attempts(ctx context.Context, p *prepared, cred credential, str
 			return nil, &attemptsError{label: p.label(), reason: fmt.Sprintf("giving up after %d attempts", attempt), last: err, attempts: attempt}
 		}
 		if v == ambiguous && !p.idempotent() {
-			switch {
-			case p.r.onAmbiguous != nil:
-				// Look even when no attempt is left: the create may
-				// have succeeded.
-				found, lerr := p.r.onAmbiguous(ctx)
-				if lerr != nil {
-					return nil, &attemptsError{label: p.label(), attempts: attempt, last: err, lookup: lerr}
-				}
-				if found {
-					c.log.Debug("galileo: the failed request had been processed", "method", p.r.method, "path", p.r.path, "attempt", attempt)
-					return &result{found: true}, nil
-				}
-			case attempt < c.retry.maxAttempts:
-				return nil, &attemptsError{label: p.label(), attempts: attempt, last: err,
+			if p.r.onAmbiguous == nil {
+				return nil, &attemptsError{label: p.label(), attempts: attempt, last: err, unknown: true,
 					reason: "not retried, because the request may have reached the server and repeating it could create a duplicate"}
+			}
+			// Look even when no attempt is left: the create may have
+			// succeeded.
+			found, lerr := p.r.onAmbiguous(ctx)
+			if lerr != nil {
+				return nil, &attemptsError{label: p.label(), attempts: attempt, last: err, lookup: lerr, unknown: true}
+			}
+			if found {
+				c.log.Debug("galileo: the failed request had been processed", "method", p.r.method, "path", p.r.path, "attempt", attempt)
+				return &result{found: true}, nil
 			}
 		}
 		if attempt >= c.retry.maxAttempts {

@@ -114,8 +114,21 @@ func TestRetry_Statuses(t *testing.T) {
 			var e *APIError
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tt.status, e.Status)
+			assert.Equal(t, strings.Contains(tt.wantErr, "not retried"), errors.Is(err, ErrOutcomeUnknown),
+				"matches ErrOutcomeUnknown exactly when the request may have been processed")
 		})
 	}
+}
+
+// Even with no attempt left, an ambiguous failure of a create says that it
+// may have been processed.
+func TestRetry_AmbiguousCreateLastAttempt(t *testing.T) {
+	api := &failingAPI{fail: 100, status: http.StatusBadGateway}
+	c, _, _ := transportClient(t, api, WithJWT("test-jwt-token"), WithRetry(1, 0, 0))
+	_, err := c.call(context.Background(), &request{method: http.MethodPost, path: "/items", body: map[string]int{"n": 1}}, nil)
+	require.EqualError(t, err, "galileo: POST /items: not retried, because the request may have reached the server and repeating it could create a duplicate: 502 Bad Gateway: attempt 1 failed")
+	assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.EqualValues(t, 1, api.hits.Load(), "server hits")
 }
 
 func TestRetry_Backoff(t *testing.T) {
@@ -330,6 +343,7 @@ func TestRetry_AmbiguousCreate(t *testing.T) {
 				assert.True(t, strings.HasPrefix(err.Error(), tt.wantErr), err.Error())
 				var te *transportError
 				assert.ErrorAs(t, err, &te, "the connection failure stays reachable")
+				assert.ErrorIs(t, err, ErrOutcomeUnknown)
 				if tt.lookupErr {
 					assert.True(t, strings.HasSuffix(err.Error(), "), and looking it up failed: lookup broke"), err.Error())
 				}
