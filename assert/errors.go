@@ -3,7 +3,6 @@ package assert
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // ParseError describes a malformed threshold expression. Col points at the
@@ -46,9 +45,4 @@ func (e *ParseError) Caret() string {
 		pad.WriteByte(' ')
 	}
 	return e.Expr + "\n" + pad.String() + "^"
-}
-
-// runeCol converts a byte offset into expr to a 1-based rune column.
-func runeCol(expr string, off int) int {
-	return utf8.RuneCountInString(expr[:off]) + 1
 }

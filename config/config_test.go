@@ -324,20 +324,27 @@ func TestLoad_InvalidEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := config.Load(env(tt.env))
-			if err == nil {
-				t.Fatalf("Load succeeded with %v, want error %q", c, tt.want)
-			}
-			if err.Error() != tt.want {
-				t.Errorf("error:\n got %s\nwant %s", err, tt.want)
-			}
-			if tt.notWant != "" && strings.Contains(err.Error(), tt.notWant) {
-				t.Errorf("error %q shows the value %q", err, tt.notWant)
-			}
-			var ce *config.Error
-			if !errors.As(err, &ce) {
-				t.Errorf("error %T is not a *config.Error", err)
-			}
+			checkLoadError(t, c, err, tt.want, tt.notWant)
 		})
+	}
+}
+
+// checkLoadError checks that Load, which returned c and err, failed with
+// exactly the message want, as a *config.Error, without showing notWant.
+func checkLoadError(t *testing.T, c *config.Config, err error, want, notWant string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("Load succeeded with %v, want error %q", c, want)
+	}
+	if err.Error() != want {
+		t.Errorf("error:\n got %s\nwant %s", err, want)
+	}
+	if notWant != "" && strings.Contains(err.Error(), notWant) {
+		t.Errorf("error %q shows the value %q", err, notWant)
+	}
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		t.Errorf("error %T is not a *config.Error", err)
 	}
 }
 

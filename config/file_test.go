@@ -61,15 +61,7 @@ func TestLoad_InvalidFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := config.Load(env(nil), file(tt.file))
-			if err == nil {
-				t.Fatalf("Load succeeded with %v, want error %q", c, tt.want)
-			}
-			if err.Error() != tt.want {
-				t.Errorf("error:\n got %s\nwant %s", err, tt.want)
-			}
-			if tt.notWant != "" && strings.Contains(err.Error(), tt.notWant) {
-				t.Errorf("error %q shows the value %q", err, tt.notWant)
-			}
+			checkLoadError(t, c, err, tt.want, tt.notWant)
 		})
 	}
 }

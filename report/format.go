@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"time"
@@ -33,21 +34,11 @@ func formatAgainst(v float64, unit string, bounds []Bound) string {
 
 func sameSides(v, shown float64, bounds []Bound) bool {
 	for _, b := range bounds {
-		if cmpF(v, b.Value) != cmpF(shown, b.Value) {
+		if cmp.Compare(v, b.Value) != cmp.Compare(shown, b.Value) {
 			return false
 		}
 	}
 	return true
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // formatDigits renders v with the given number of significant digits and

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -168,6 +169,7 @@ func statusLabel(s string) string {
 	return "error (status " + s + ")"
 }
 
+// httpLink returns link when it is an absolute http(s) address, else "".
 func httpLink(link string) string {
 	u, err := url.Parse(link)
 	if link == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -540,7 +542,7 @@ func categories(dist map[string]int64) []bin {
 		// Keep the most frequent values first; ties by key.
 		slices.SortFunc(bins, func(a, b bin) int {
 			if a.count != b.count {
-				return cmpI(b.count, a.count)
+				return cmp.Compare(b.count, a.count)
 			}
 			return strings.Compare(a.label, b.label)
 		})
@@ -550,21 +552,11 @@ func categories(dist map[string]int64) []bin {
 		if numeric {
 			x, _ := strconv.ParseFloat(a.label, 64)
 			y, _ := strconv.ParseFloat(b.label, 64)
-			if c := cmpF(x, y); c != 0 {
+			if c := cmp.Compare(x, y); c != 0 {
 				return c
 			}
 		}
 		return strings.Compare(a.label, b.label)
 	})
 	return bins
-}
-
-func cmpI(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 )
@@ -192,8 +191,7 @@ func isLetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 // mdLink renders a console link, or — when there is none or it is not an
 // http(s) address.
 func mdLink(link string) string {
-	u, err := url.Parse(link)
-	if link == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if link = httpLink(link); link == "" {
 		return "—"
 	}
 	r := strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "|", "%7C", "<", "%3C", ">", "%3E", "`", "%60", "\n", "", "\r", "")
