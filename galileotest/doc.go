@@ -220,6 +220,20 @@
 // *TimeoutError, *SetupError — and never touch a testing.TB. The
 // galileotest command builds on them.
 //
+// # Progress
+//
+// WithLogf receives the progress lines above, written for people.
+// A program that shows progress uses WithProgress instead: it receives a
+// ProgressEvent on every change of phase (setup, running, waiting,
+// generating, scoring, judging, done), every finished row of a function and
+// every poll, with the rows in total, run and scored (never decreasing),
+// the per-metric counts, the elapsed time and the console link. The last
+// event of an experiment is always PhaseDone, with the error, if any:
+//
+//	r, err := galileotest.NewRunner(galileotest.WithProgress(func(ev galileotest.ProgressEvent) {
+//		fmt.Printf("%s: %s %d/%d scored\n", ev.Experiment, ev.Phase, ev.RowsScored, ev.RowsTotal)
+//	}))
+//
 // # What the harness keeps
 //
 // The harness never deletes experiments: on Galileo they are the record of

@@ -48,6 +48,8 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 	start := time.Now()
 	rep = &Report{Experiment: x.Name, File: x.File, Line: x.Line, Backend: r.Backend(), StartedAt: start.UTC(), Metrics: []MetricReport{}, Thresholds: []Verdict{}}
 	var setupEnd, runEnd time.Time
+	prog := newProgress(r.s.progress, x, start)
+	prog.phase(PhaseSetup)
 	defer func() {
 		now := time.Now()
 		rep.Durations.Total = now.Sub(start)
@@ -64,6 +66,7 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 			rep.err = err
 		}
 		r.addReport(rep)
+		prog.update(func(ev *ProgressEvent) { ev.Phase, ev.Err = PhaseDone, err })
 	}()
 
 	p, err := newPlan(x, r.s.funcs)
@@ -120,6 +123,7 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 	rep.Rows = data.count
 	rep.AllowedErroredRows = x.Allow.MaxErrored(data.count)
 	rep.AllowedUnscoredRows = x.Allow.MaxUnscored(data.count)
+	prog.update(func(ev *ProgressEvent) { ev.RowsTotal = data.count })
 
 	configs := make([]galileo.ScorerConfig, len(scorers))
 	for i := range scorers {
@@ -168,6 +172,7 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 		}
 	}
 	setupEnd = time.Now()
+	prog.update(func(ev *ProgressEvent) { ev.RunName, ev.Link = exp.Name, rep.Link })
 
 	errored := 0
 	if p.fn != nil {
@@ -179,6 +184,7 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 			}
 			if n > 0 {
 				run = false
+				prog.update(func(ev *ProgressEvent) { ev.RowsRun = n })
 				logf("%s: the experiment already has %d traces; not running the function again", x.Name, n)
 				if n < data.count {
 					logf("%s: warning: %d of %d rows have traces; the earlier run was interrupted, so the wait may time out (give the run a new name, e.g. with {{.Attempt}})", x.Name, n, data.count)
@@ -192,7 +198,9 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 				}
 			}
 			logf("%s: running %s over %d rows (concurrency %d)", x.Name, p.x.Function, data.count, p.concurrency)
-			stats, err := runFunction(ctx, p.fn, p.x.Function, exp.Name, data.rows, p.concurrency, ingestSink{c: c, projectID: proj.id, experimentID: exp.ID})
+			prog.phase(PhaseRunning)
+			stats, err := runFunction(ctx, p.fn, p.x.Function, exp.Name, data.rows, p.concurrency, ingestSink{c: c, projectID: proj.id, experimentID: exp.ID},
+				func() { prog.update(func(ev *ProgressEvent) { ev.RowsRun++ }) })
 			errored = stats.errored
 			rep.ErroredRows, rep.RowErrors = stats.errored, stats.rowErrors
 			if err != nil {
@@ -210,6 +218,10 @@ func (r *Runner) evaluate(ctx context.Context, x Experiment, logf func(string, .
 		recount: func(ctx context.Context) (*recount, error) {
 			return recountRecords(ctx, c, proj.id, exp.ID, keys, scorers)
 		}}
+	prog.phase(PhaseWaiting)
+	if prog != nil {
+		spec.polled = func(st *waitState) { prog.polled(spec, st) }
+	}
 	pol := defaultWaitPolicy()
 	if cr.reattached {
 		pol.FirstPoll = 0 // it may be scored already

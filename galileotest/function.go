@@ -54,8 +54,9 @@ type runStats struct {
 // once, builds one trace per row and ingests the traces in batches while
 // the rows run. A row whose function returns an error or panics is logged
 // with status 500 and its error as output, and counted as errored. The
-// run stops early only when ctx ends or an ingest request fails.
-func runFunction(ctx context.Context, fn Func, fnName, traceName string, rows []fixtures.Row, concurrency int, sink traceSink) (runStats, error) {
+// run stops early only when ctx ends or an ingest request fails. rowDone,
+// when set, is called (concurrently) after each row's function returned.
+func runFunction(ctx context.Context, fn Func, fnName, traceName string, rows []fixtures.Row, concurrency int, sink traceSink, rowDone func()) (runStats, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -140,6 +141,9 @@ func runFunction(ctx context.Context, fn Func, fnName, traceName string, rows []
 						stats.rowErrors = append(stats.rowErrors, RowError{Index: i, Input: shorten(row.Input, 80), Error: err.Error()})
 					}
 					statsMu.Unlock()
+				}
+				if rowDone != nil {
+					rowDone()
 				}
 				tr := buildTrace(traceName, fnName, i, row, out, err, start, dur, rec.take())
 				select {

@@ -18,6 +18,7 @@ type settings struct {
 	hasLookup  bool
 	configFile string
 	logf       func(format string, args ...any)
+	progress   func(ProgressEvent)
 	emuOpts    *emulator.Options
 }
 
@@ -68,7 +69,8 @@ func WithEmulatorOptions(o emulator.Options) Option {
 }
 
 // WithLogf sends the harness's progress lines to logf (a Harness logs to
-// its test; a Runner discards them by default).
+// its test; a Runner discards them by default). The lines are for people;
+// a program that follows the progress uses WithProgress.
 func WithLogf(logf func(format string, args ...any)) Option {
 	return func(s *settings) { s.logf = logf }
 }

@@ -175,7 +175,7 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 		}
 		r.emu, r.client = emu, c
 	default:
-		c, err := remoteClient(r.cfg)
+		c, err := NewClient(r.cfg)
 		if err != nil {
 			r.clientErr = &SetupError{Step: "client", Err: err}
 			return nil, r.clientErr
@@ -185,19 +185,22 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 	return r.client, nil
 }
 
-// remoteClient builds a client for the real API from the configuration.
-func remoteClient(cfg *config.Config) (*galileo.Client, error) {
-	opts := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
+// NewClient builds a client for the API cfg points at (cfg.APIURL, which
+// may be a standalone emulator), as the remote backend does: the console
+// URL, the JWT or else the API key, and the extra headers of cfg, then
+// opts. It makes no call.
+func NewClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, error) {
+	base := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
 	switch {
 	case cfg.JWT != "":
-		opts = append(opts, galileo.WithJWT(cfg.JWT))
+		base = append(base, galileo.WithJWT(cfg.JWT))
 	case cfg.APIKey != "":
-		opts = append(opts, galileo.WithAPIKey(cfg.APIKey))
+		base = append(base, galileo.WithAPIKey(cfg.APIKey))
 	}
 	for k, v := range cfg.ExtraHeaders {
-		opts = append(opts, galileo.WithHeader(k, v))
+		base = append(base, galileo.WithHeader(k, v))
 	}
-	return galileo.NewClient(opts...)
+	return galileo.NewClient(append(base, opts...)...)
 }
 
 // SetupError is a problem that prevents an experiment from running at all:

@@ -108,6 +108,9 @@ type waitSpec struct {
 	// generated: a metric with no row pending is settled even below need,
 	// because some rows are not applicable to it or failed to score.
 	recount func(ctx context.Context) (*recount, error)
+	// polled, when set, is called with the state after every successful
+	// poll.
+	polled func(*waitState)
 }
 
 // recount is the per-metric scoring status of every record.
@@ -266,15 +269,19 @@ func (w *waitState) describe(spec waitSpec) string {
 	return b.String()
 }
 
-// phase is "pending", "scoring" or "done"; a change is always logged.
-func (w *waitState) phase(spec waitSpec) string {
+// phase is the phase the state shows: judging once done, generating while
+// the server reports outputs missing, scoring once outputs are complete or
+// scores are reported, waiting before that. A change is always logged.
+func (w *waitState) phase() Phase {
 	switch {
 	case w.Done:
-		return "done"
-	case len(w.Scored) > 0 || (w.Progress != nil && *w.Progress > 0):
-		return "scoring"
+		return PhaseJudging
+	case w.Progress != nil && *w.Progress < 1:
+		return PhaseGenerating
+	case w.Progress != nil || len(w.Scored) > 0:
+		return PhaseScoring
 	}
-	return "pending"
+	return PhaseWaiting
 }
 
 // estimator predicts when scoring completes from the progress seen so far,
@@ -422,7 +429,7 @@ func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, cl
 	st := &waitState{}
 	var (
 		lastLog   time.Time
-		lastPhase string
+		lastPhase Phase
 		lastLine  string
 	)
 	op := func() error {
@@ -474,12 +481,15 @@ func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, cl
 				st.Done = len(st.missing(spec)) == 0
 			}
 		}
+		if spec.polled != nil {
+			spec.polled(st)
+		}
 		if logf != nil {
-			ph := st.phase(spec)
+			ph := st.phase()
 			line := st.describe(spec)
 			since := now.Sub(lastLog)
 			if ph != lastPhase || (since >= pol.LogEvery && line != lastLine) || since >= pol.Heartbeat {
-				if ph == "done" {
+				if st.Done {
 					logf("%s: %s after %s, %s", spec.label, st.describe(spec), round(st.Elapsed), plural(st.Polls, "poll"))
 				} else {
 					logf("%s: %s, %s", spec.label, line, round(st.Elapsed))

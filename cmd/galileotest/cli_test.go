@@ -331,6 +331,32 @@ func TestRun_Verbose(t *testing.T) {
 	}
 }
 
+func TestRun_PlainDisplay(t *testing.T) {
+	t.Parallel()
+	_, env := newEmulator(t)
+	r := cli(t, env, "run", "testdata/evals/pass.yaml")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%v", r.code, r)
+	}
+	// One line per phase from the harness's progress events, the console
+	// link once; not the harness's own log lines.
+	want := []string{"echo-bot: setup", ", run 0/2, scored 0/2 — https://console.example.test/project/", "echo-bot: judging, run 2/2, scored 2/2", "echo-bot: passed in "}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(r.stderr[at:], w)
+		if i < 0 {
+			t.Fatalf("stderr lacks %q after offset %d:\n%s", w, at, r.stderr)
+		}
+		at += i + len(w)
+	}
+	if n := strings.Count(r.stderr, "https://console.example.test/"); n != 1 {
+		t.Errorf("stderr shows the console link %d times, want once:\n%s", n, r.stderr)
+	}
+	if strings.Contains(r.stderr, "rows scored") {
+		t.Errorf("stderr shows the harness's log lines without -v:\n%s", r.stderr)
+	}
+}
+
 func TestRun_SkipFunctions(t *testing.T) {
 	t.Parallel()
 	_, env := newEmulator(t)

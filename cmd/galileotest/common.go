@@ -249,17 +249,7 @@ func (e *env) openBackend(cfg *config.Config) (*backendClient, error) {
 		}
 		return &backendClient{c: c, backend: b, emu: emu}, nil
 	}
-	opts := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
-	switch {
-	case cfg.JWT != "":
-		opts = append(opts, galileo.WithJWT(cfg.JWT))
-	case cfg.APIKey != "":
-		opts = append(opts, galileo.WithAPIKey(cfg.APIKey))
-	}
-	for k, v := range cfg.ExtraHeaders {
-		opts = append(opts, galileo.WithHeader(k, v))
-	}
-	c, err := galileo.NewClient(append(opts, e.clientOpts...)...)
+	c, err := galileotest.NewClient(cfg, e.clientOpts...)
 	if err != nil {
 		return nil, err
 	}

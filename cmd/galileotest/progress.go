@@ -3,23 +3,19 @@ package main
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/galileo-community/galileo-go/galileotest"
 )
 
-// Phases of an experiment on the live display.
-const (
-	phaseQueued     = "queued"     // waiting for a free slot (--parallel)
-	phaseSetup      = "setup"      // resolving metrics, project, dataset, prompt; creating
-	phaseWaiting    = "waiting"    // created; waiting for the first progress
-	phaseGenerating = "generating" // the server is producing outputs
-	phaseScoring    = "scoring"    // outputs done; metrics being scored
-	phaseJudging    = "judging"    // every metric scored; thresholds being evaluated
-)
+// phaseQueued is the display's phase of an experiment waiting for a free
+// slot (--parallel); every later phase is the harness's
+// (galileotest.Phase).
+const phaseQueued = "queued"
 
 // Final states, as shown on the display.
 const (
@@ -33,8 +29,9 @@ const (
 // line per experiment in place with ANSI escapes (phase, rows run, rows
 // scored, elapsed), printing notices above the block; elsewhere it prints
 // one plain line per change of phase, so CI logs stay short. It learns
-// the progress from the harness's log lines (galileotest.WithLogf), which
-// start with the experiment's name.
+// the progress from the harness's events (galileotest.WithProgress); of
+// the harness's log lines (galileotest.WithLogf) it prints notices and
+// warnings, and every line with verbose.
 type display struct {
 	w       io.Writer
 	tty     bool
@@ -53,15 +50,18 @@ type display struct {
 
 // item is one experiment on the display.
 type item struct {
-	name    string
-	phase   string
-	final   string // one of the states once finished
-	rows    int    // rows in the experiment, 0 until known
-	run     int    // rows with an output
-	runKnow bool
-	scored  int // rows scored for every metric
-	started time.Time
-	ended   time.Time
+	name      string
+	file      string // fixture location, which tells apart experiments of the same name
+	line      int
+	phase     string
+	final     string // one of the states once finished
+	rows      int    // rows in the experiment, 0 until known
+	run       int    // rows with an output
+	scored    int    // rows scored for every metric
+	link      string // console link, once created
+	linkShown bool   // the plain display printed the link
+	started   time.Time
+	ended     time.Time
 }
 
 type displayOptions struct {
@@ -84,10 +84,10 @@ func newDisplay(w io.Writer, o displayOptions) *display {
 }
 
 // add registers an experiment, queued, and returns its index.
-func (d *display) add(name string) int {
+func (d *display) add(x galileotest.Experiment) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.items = append(d.items, &item{name: name, phase: phaseQueued})
+	d.items = append(d.items, &item{name: x.Name, file: x.File, line: x.Line, phase: phaseQueued})
 	return len(d.items) - 1
 }
 
@@ -142,8 +142,8 @@ func (d *display) begin(i int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	it := d.items[i]
-	it.phase, it.started = phaseSetup, d.now()
-	d.changedLocked(it, "")
+	it.phase, it.started = string(galileotest.PhaseSetup), d.now()
+	d.changedLocked(it)
 }
 
 // finish marks experiment i as done with one of the states.
@@ -154,11 +154,6 @@ func (d *display) finish(i int, state string) {
 	it.final, it.ended = state, d.now()
 	if it.started.IsZero() {
 		it.started = it.ended
-	}
-	if state == stateOK || state == stateFailed {
-		if it.rows > 0 {
-			it.run, it.runKnow, it.scored = it.rows, true, it.rows
-		}
 	}
 	if d.tty {
 		d.redrawLocked()
@@ -185,95 +180,74 @@ func (d *display) printLocked(line string) {
 	fmt.Fprintln(d.w, line)
 }
 
-var (
-	reScored    = regexp.MustCompile(`^(\d+)/(\d+) rows scored`)
-	reGenerated = regexp.MustCompile(`outputs (\d+)% generated`)
-	reDone      = regexp.MustCompile(` after [^,]+, \d+ polls$`)
-)
-
-// logf takes one line of the harness's log. Lines about an experiment
-// ("<name>: ...") move its phase; notices and warnings are always
-// printed; with verbose every line is.
-func (d *display) logf(format string, args ...any) {
-	line := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+// progress takes one of the harness's progress events: it moves the
+// experiment's phase and counts.
+func (d *display) progress(ev galileotest.ProgressEvent) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	it, rest := d.matchLocked(line)
+	it := d.findLocked(ev)
 	if it == nil {
-		d.printLocked(line) // harness notices, e.g. the emulator backend
 		return
 	}
 	before := it.phase
-	switch {
-	case strings.HasPrefix(rest, "created experiment "), strings.HasPrefix(rest, "re-attached to "):
-		it.phase = phaseWaiting
-	case reScored.MatchString(rest):
-		m := reScored.FindStringSubmatch(rest)
-		it.scored, _ = strconv.Atoi(m[1])
-		it.rows, _ = strconv.Atoi(m[2])
-		switch g := reGenerated.FindStringSubmatch(rest); {
-		case g != nil:
-			pct, _ := strconv.Atoi(g[1])
-			it.run, it.runKnow = it.rows*pct/100, true
-			it.phase = phaseGenerating
-		case reDone.MatchString(rest):
-			it.run, it.runKnow = it.rows, true
-			it.phase = phaseJudging
-		default:
-			// The harness omits the generation progress once it is complete.
-			it.run, it.runKnow = it.rows, true
-			it.phase = phaseScoring
-		}
+	if ev.Phase != galileotest.PhaseDone {
+		it.phase = string(ev.Phase)
 	}
-	important := strings.Contains(rest, "warning:")
+	it.rows, it.run, it.scored = ev.RowsTotal, ev.RowsRun, ev.RowsScored
+	if ev.Link != "" {
+		it.link = ev.Link
+	}
 	switch {
-	case d.verbose || important:
-		d.printLocked(line)
 	case it.phase != before:
-		d.changedLocked(it, line)
+		d.changedLocked(it)
 	case d.tty:
 		d.redrawLocked()
 	}
 }
 
-// matchLocked finds the experiment a line is about: the longest name that
-// prefixes the line followed by ": ". Of several experiments with that
-// name, the first one still running is taken.
-func (d *display) matchLocked(line string) (*item, string) {
-	n := -1
-	for _, it := range d.items {
-		if len(it.name) > n && strings.HasPrefix(line, it.name+": ") {
-			n = len(it.name)
-		}
-	}
-	if n < 0 {
-		return nil, ""
-	}
-	name := line[:n]
+// findLocked finds the experiment an event is about: by name and fixture
+// location, the first one still running of several that match.
+func (d *display) findLocked(ev galileotest.ProgressEvent) *item {
 	var first *item
 	for _, it := range d.items {
-		if it.name != name {
+		if it.name != ev.Experiment || it.file != ev.File || it.line != ev.Line {
 			continue
 		}
 		if it.final == "" && it.phase != phaseQueued {
-			return it, line[n+2:]
+			return it
 		}
 		if first == nil {
 			first = it
 		}
 	}
-	return first, line[n+2:]
+	return first
 }
 
-// changedLocked shows a change of phase: a redraw on a terminal, the
-// harness's line (or "<name>: <phase>") elsewhere.
-func (d *display) changedLocked(it *item, line string) {
+// logf takes one line of the harness's log: printed with verbose, else
+// only when it is a notice of the harness ("galileotest: ...", such as the
+// emulator backend) or a warning.
+func (d *display) logf(format string, args ...any) {
+	line := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	if d.verbose || strings.HasPrefix(line, "galileotest: ") || strings.Contains(line, ": warning: ") {
+		d.note(line)
+	}
+}
+
+// changedLocked shows a change of phase: a redraw on a terminal, elsewhere
+// one line "<name>: <phase>, run 2/4, scored 1/4", with the console link
+// the first time it is known.
+func (d *display) changedLocked(it *item) {
 	if d.tty {
 		d.redrawLocked()
 		return
 	}
-	if line == "" {
-		line = it.name + ": " + it.phase
+	line := it.name + ": " + it.phase
+	if it.rows > 0 {
+		line += fmt.Sprintf(", run %d/%d, scored %d/%d", it.run, it.rows, it.scored, it.rows)
+	}
+	if it.link != "" && !it.linkShown {
+		line += " — " + it.link
+		it.linkShown = true
 	}
 	fmt.Fprintln(d.w, line)
 }
@@ -376,8 +350,8 @@ func (d *display) lineLocked(it *item, nameW int) string {
 		name = string([]rune(name)[:nameW-1]) + "…"
 	}
 	name += strings.Repeat(" ", nameW-utf8.RuneCountInString(name))
-	counts := func(n int, known bool) string {
-		if it.rows == 0 || !known {
+	counts := func(n int) string {
+		if it.rows == 0 {
 			return "-"
 		}
 		return fmt.Sprintf("%d/%d", n, it.rows)
@@ -394,7 +368,7 @@ func (d *display) lineLocked(it *item, nameW int) string {
 		el = shortDuration(elapsed)
 	}
 	return fmt.Sprintf("%s %s  %-10s  run %-9s  scored %-9s  %s", icon, name, phase,
-		counts(it.run, it.runKnow), counts(it.scored, it.rows > 0), el)
+		counts(it.run), counts(it.scored), el)
 }
 
 // truncate shortens s to fit in width columns (no limit when width <= 0),

@@ -8,6 +8,8 @@ import (
 	"testing/synctest"
 	"time"
 	"unicode/utf8"
+
+	"github.com/galileo-community/galileo-go/galileotest"
 )
 
 // fakeClock is a clock the test moves.
@@ -20,22 +22,35 @@ func lines(s string) []string                  { return strings.Split(strings.Tr
 func visible(s string) string                  { return strings.NewReplacer("\x1b", "ESC", "\r", "CR").Replace(s) }
 func (d *display) harness(line string)         { d.logf("%s", line) }
 func (d *display) fixed(c *fakeClock) *display { d.now = c.now; return d }
+func exp(name string) galileotest.Experiment {
+	return galileotest.Experiment{Name: name, File: "evals.yaml"}
+}
+
+// event is a progress event of the experiment exp(name).
+func event(name string, ph galileotest.Phase, rows, run, scored int) galileotest.ProgressEvent {
+	return galileotest.ProgressEvent{Experiment: name, File: "evals.yaml", Phase: ph, RowsTotal: rows, RowsRun: run, RowsScored: scored}
+}
 
 func TestDisplay_Plain(t *testing.T) {
 	var buf bytes.Buffer
 	clk := newFakeClock()
 	d := newDisplay(&buf, displayOptions{}).fixed(clk)
-	a, b := d.add("support-bot"), d.add("support-bot-v2")
+	a, b := d.add(exp("support-bot")), d.add(exp("support-bot-v2"))
 	d.start()
 	d.begin(a)
 	d.begin(b)
 	d.harness("galileotest: using the in-process Galileo emulator at http://127.0.0.1:1 (no Galileo credentials configured)")
-	d.harness("support-bot-v2: created experiment support-bot-v2-1 — https://console/x")
-	d.harness("support-bot-v2: 0/4 rows scored (correctness 0/4), outputs 25% generated, 300ms")
-	d.harness("support-bot-v2: 1/4 rows scored (correctness 1/4), outputs 50% generated, 1.2s") // same phase: not printed
-	d.harness("support-bot-v2: 2/4 rows scored (correctness 2/4), 2s")
+	d.harness("support-bot-v2: created experiment support-bot-v2-1 — https://console/x") // not verbose: not printed
+	created := event("support-bot-v2", galileotest.PhaseWaiting, 4, 0, 0)
+	created.Link = "https://console/x"
+	d.progress(created)
+	d.progress(event("support-bot-v2", galileotest.PhaseGenerating, 4, 1, 0))
+	d.progress(event("support-bot-v2", galileotest.PhaseGenerating, 4, 2, 1)) // same phase: not printed
+	d.progress(event("support-bot-v2", galileotest.PhaseScoring, 4, 4, 2))
 	d.harness("support-bot-v2: warning: could not tag the experiment k=v: boom")
-	d.harness("support-bot-v2: 4/4 rows scored (correctness 4/4) after 3s, 5 polls")
+	d.progress(event("support-bot-v2", galileotest.PhaseJudging, 4, 4, 4))
+	d.progress(event("support-bot-v2", galileotest.PhaseDone, 4, 4, 4))
+	d.progress(event("unknown", galileotest.PhaseScoring, 4, 4, 4)) // not on the display: ignored
 	clk.add(3500 * time.Millisecond)
 	d.finish(b, stateFailed)
 	d.finish(a, stateError)
@@ -44,11 +59,11 @@ func TestDisplay_Plain(t *testing.T) {
 		"support-bot: setup",
 		"support-bot-v2: setup",
 		"galileotest: using the in-process Galileo emulator at http://127.0.0.1:1 (no Galileo credentials configured)",
-		"support-bot-v2: created experiment support-bot-v2-1 — https://console/x",
-		"support-bot-v2: 0/4 rows scored (correctness 0/4), outputs 25% generated, 300ms",
-		"support-bot-v2: 2/4 rows scored (correctness 2/4), 2s",
+		"support-bot-v2: waiting, run 0/4, scored 0/4 — https://console/x",
+		"support-bot-v2: generating, run 1/4, scored 0/4",
+		"support-bot-v2: scoring, run 4/4, scored 2/4",
 		"support-bot-v2: warning: could not tag the experiment k=v: boom",
-		"support-bot-v2: 4/4 rows scored (correctness 4/4) after 3s, 5 polls",
+		"support-bot-v2: judging, run 4/4, scored 4/4",
 		"support-bot-v2: FAILED in 3.5s",
 		"support-bot: error in 3.5s",
 	}
@@ -63,7 +78,7 @@ func TestDisplay_Plain(t *testing.T) {
 func TestDisplay_Verbose(t *testing.T) {
 	var buf bytes.Buffer
 	d := newDisplay(&buf, displayOptions{verbose: true}).fixed(newFakeClock())
-	d.begin(d.add("bot"))
+	d.begin(d.add(exp("bot")))
 	d.harness("bot: 1/4 rows scored (correctness 1/4), outputs 50% generated, 1.2s")
 	d.harness("bot: 1/4 rows scored (correctness 1/4), outputs 75% generated, 2.2s")
 	if n := strings.Count(buf.String(), "rows scored"); n != 2 {
@@ -75,8 +90,8 @@ func TestDisplay_Terminal(t *testing.T) {
 	var buf bytes.Buffer
 	clk := newFakeClock()
 	d := newDisplay(&buf, displayOptions{tty: true, size: func() (int, int) { return 80, 0 }}).fixed(clk)
-	i := d.add("support-bot")
-	d.add("an-experiment-with-a-very-long-name-that-will-not-fit-on-the-line")
+	i := d.add(exp("support-bot"))
+	d.add(exp("an-experiment-with-a-very-long-name-that-will-not-fit-on-the-line"))
 	d.start()
 	first := buf.String()
 	if !strings.HasPrefix(first, "\r\x1b[2K· support-bot") || strings.Count(first, "\n") != 2 {
@@ -85,7 +100,7 @@ func TestDisplay_Terminal(t *testing.T) {
 	buf.Reset()
 	d.begin(i)
 	clk.add(1200 * time.Millisecond)
-	d.harness("support-bot: 10/40 rows scored (correctness 10/40), outputs 50% generated, 1.2s")
+	d.progress(event("support-bot", galileotest.PhaseGenerating, 40, 20, 10))
 	got := buf.String()
 	if !strings.HasPrefix(got, "\x1b[2A") {
 		t.Errorf("redraw = %q; want the cursor moved up over the 2 lines first", visible(got))
@@ -110,6 +125,7 @@ func TestDisplay_Terminal(t *testing.T) {
 
 	buf.Reset()
 	clk.add(time.Second)
+	d.progress(event("support-bot", galileotest.PhaseJudging, 40, 40, 40))
 	d.finish(i, stateOK)
 	d.stop()
 	if !strings.Contains(buf.String(), "✓ support-bot") || !strings.Contains(buf.String(), "passed      run 40/40      scored 40/40      2.2s") {
@@ -121,7 +137,7 @@ func TestDisplay_Ticker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var buf bytes.Buffer
 		d := newDisplay(&buf, displayOptions{tty: true, tick: 100 * time.Millisecond})
-		d.begin(d.add("bot"))
+		d.begin(d.add(exp("bot")))
 		d.start()
 		time.Sleep(350 * time.Millisecond)
 		d.stop()
@@ -138,11 +154,11 @@ func TestDisplay_Ticker(t *testing.T) {
 func TestDisplay_SameName(t *testing.T) {
 	var buf bytes.Buffer
 	d := newDisplay(&buf, displayOptions{}).fixed(newFakeClock())
-	a, b := d.add("bot"), d.add("bot")
+	a, b := d.add(exp("bot")), d.add(exp("bot"))
 	d.begin(a)
 	d.finish(a, stateOK)
 	d.begin(b)
-	d.harness("bot: 1/2 rows scored (correctness 1/2), 1s")
+	d.progress(event("bot", galileotest.PhaseScoring, 2, 2, 1))
 	if d.items[b].scored != 1 || d.items[a].scored != 0 {
 		t.Errorf("scored = %d (finished) and %d (running); want the running experiment updated", d.items[a].scored, d.items[b].scored)
 	}
@@ -166,7 +182,7 @@ func TestDisplay_TallerThanTerminal(t *testing.T) {
 	var buf bytes.Buffer
 	d := newDisplay(&buf, displayOptions{tty: true, size: func() (int, int) { return 100, 6 }}).fixed(newFakeClock())
 	for i := range 10 {
-		d.add(fmt.Sprintf("bot-%d", i))
+		d.add(exp(fmt.Sprintf("bot-%d", i)))
 	}
 	d.start()
 	d.begin(0)

@@ -115,7 +115,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		size:    func() (int, int) { return e.termSize(e.stderr) },
 		tick:    e.tick,
 	})
-	opts := []galileotest.Option{galileotest.WithConfig(cfg), galileotest.WithLogf(disp.logf)}
+	opts := []galileotest.Option{galileotest.WithConfig(cfg), galileotest.WithLogf(disp.logf), galileotest.WithProgress(disp.progress)}
 	if !e.osEnv {
 		opts = append(opts, galileotest.WithLookupEnv(e.lookup))
 	}
@@ -130,7 +130,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	outs := make([]outcome, len(exps))
 	ids := make([]int, len(exps))
 	for i, x := range exps {
-		ids[i] = disp.add(x.Name)
+		ids[i] = disp.add(x)
 	}
 	disp.start()
 	sem := make(chan struct{}, o.parallel)
