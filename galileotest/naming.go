@@ -234,9 +234,13 @@ func (r *Runner) createNamed(ctx context.Context, c *galileo.Client, p *plan, pr
 			return created{}, &SetupError{Step: "look up experiment " + strconv.Quote(name), Err: err}
 		}
 		req.Name = name
-		exp, err := c.Experiments.Create(ctx, projectID, req)
-		if errors.Is(err, galileo.ErrConflict) {
-			// Another process created it between our look-up and create.
+		// The name is not ours alone (a CI retry uses it too), so an
+		// uncertain create is settled by the look-up below, which
+		// re-attaches, instead of by the client's silent one.
+		exp, err := c.Experiments.Create(ctx, projectID, req, galileo.WithoutNameLookup())
+		if errors.Is(err, galileo.ErrConflict) || errors.Is(err, galileo.ErrOutcomeUnknown) {
+			// Another process created it between our look-up and create,
+			// or our own create may have gone through.
 			existing, gerr := c.Experiments.GetByName(ctx, projectID, name)
 			if gerr == nil {
 				return created{exp: existing, reattached: true, attempts: 2}, nil
@@ -261,8 +265,11 @@ func (r *Runner) createNamed(ctx context.Context, c *galileo.Client, p *plan, pr
 				taken[e.Name] = true
 			}
 			req.Name = firstFreeRerun(p.x.Name, taken)
-			exp, err := c.Experiments.Create(ctx, projectID, req)
-			if errors.Is(err, galileo.ErrConflict) {
+			// Another process may be creating the same rerun name, so a
+			// look-up by name could hand back its experiment: after an
+			// uncertain create, move on to the next free name instead.
+			exp, err := c.Experiments.Create(ctx, projectID, req, galileo.WithoutNameLookup())
+			if errors.Is(err, galileo.ErrConflict) || errors.Is(err, galileo.ErrOutcomeUnknown) {
 				lastErr = err
 				continue
 			}

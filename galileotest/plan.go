@@ -1,16 +1,12 @@
 package galileotest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/galileo-community/galileo-go/assert"
@@ -246,66 +242,15 @@ func newPlan(x Experiment, funcs map[string]Func) (*plan, error) {
 // loader's strict reader, so that its problems are reported the same way:
 // "testdata/q.jsonl:4: inptu: unknown field (did you mean "input"?)".
 func readDatasetFile(p string) ([]fixtures.Row, error) {
-	var (
-		fsys  fs.FS
-		dir   string
-		base  = filepath.Base(p)
-		shown = p
-	)
-	if filepath.IsAbs(p) {
-		fsys, dir = os.DirFS(filepath.Dir(p)), "."
-		shown = base
-	} else {
-		fsys, dir = os.DirFS("."), filepath.ToSlash(filepath.Dir(filepath.Clean(p)))
-	}
-	fixture := path.Join(dir, ".galileotest-dataset.yaml")
-	quoted, _ := json.Marshal(base)
-	src := "name: dataset\nfunction: f\ndataset: {file: " + string(quoted) + "}\n"
-	exps, err := fixtures.Load(overlayFS{base: fsys, name: fixture, data: []byte(src)}, fixture)
+	abs, err := filepath.Abs(p)
 	if err != nil {
-		var msgs []string
-		for _, e := range flattenErrors(err) {
-			var fe *fixtures.Error
-			if errors.As(e, &fe) && fe.File == fixture {
-				msgs = append(msgs, strings.ReplaceAll(fe.Msg, base, shown))
-				continue
-			}
-			msgs = append(msgs, e.Error())
-		}
-		return nil, errors.New(strings.Join(msgs, "; "))
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
-	return exps[0].Dataset.Rows, nil
-}
-
-// flattenErrors returns the leaves of a tree of joined errors.
-func flattenErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flattenErrors(e)...)
-		}
-		return out
+	base := filepath.Base(abs)
+	rows, err := fixtures.ReadRows(os.DirFS(filepath.Dir(abs)), base)
+	if err != nil {
+		// Name the file as the caller gave it, not by its base name.
+		return nil, errors.New(strings.ReplaceAll(err.Error(), base+":", p+":"))
 	}
-	return []error{err}
-}
-
-// overlayFS is base with one extra file.
-type overlayFS struct {
-	base fs.FS
-	name string
-	data []byte
-}
-
-func (o overlayFS) Open(name string) (fs.File, error) {
-	if name == o.name {
-		return fstest.MapFS{name: {Data: o.data, Mode: 0o444}}.Open(name)
-	}
-	return o.base.Open(name)
-}
-
-func (o overlayFS) ReadFile(name string) ([]byte, error) {
-	if name == o.name {
-		return slices.Clone(o.data), nil
-	}
-	return fs.ReadFile(o.base, name)
+	return rows, nil
 }
