@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/galileo-community/galileo-go/api"
 	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/internal/apispec"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -149,7 +149,7 @@ func TestLookup(t *testing.T) {
 // document.
 func scorerResponseSchema(t *testing.T) *openapi3.Schema {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+	doc, err := openapi3.NewLoader().LoadFromData(apispec.Document)
 	require.NoError(t, err, "loading the OpenAPI document")
 	ref := doc.Components.Schemas["ScorerResponse"]
 	require.NotNil(t, ref, "ScorerResponse schema")

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
-
-	"github.com/galileo-community/galileo-go/api"
 )
 
 const benchCreateBody = `{"name": "nightly-qa", "task_type": 16,
@@ -35,7 +33,7 @@ func benchRequest(b *testing.B, body string) *http.Request {
 // Load does once per process.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := parseSpec(api.Spec); err != nil {
+		if _, err := parseSpec(Document); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package apispec checks HTTP traffic against the Galileo OpenAPI 3.1
-// document embedded in package api (api/openapi-subset.yaml).
+// document it embeds (openapi-subset.yaml, see Document).
 //
 // It is meant for contract tests: wrap the client's transport, or the
 // emulator's handler, and every request and response that breaks the

@@ -16,8 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
-
-	"github.com/galileo-community/galileo-go/api"
 )
 
 // schemaBaseURL names the embedded document inside the JSON Schema compiler.
@@ -33,7 +31,7 @@ const schemaBaseURL = "urn:galileo:openapi-subset"
 // thing that changes later is the memo of compiled body schemas, which is
 // guarded by a mutex and only ever caches what compiling would produce anyway.
 // Nothing configurable is global: options live in each [Validator].
-var loadSpec = sync.OnceValues(func() (*spec, error) { return parseSpec(api.Spec) })
+var loadSpec = sync.OnceValues(func() (*spec, error) { return parseSpec(Document) })
 
 // spec is the parsed, shared, read-only form of the OpenAPI document.
 type spec struct {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/galileo-community/galileo-go/api"
+	"github.com/galileo-community/galileo-go/internal/apispec"
 )
 
 // TestSpec_Quirks pins the defects of the upstream document that Load
@@ -20,7 +20,7 @@ func TestSpec_Quirks(t *testing.T) {
 		t.Skip("strict validation of the whole document takes seconds under -race")
 	}
 	t.Parallel()
-	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+	doc, err := openapi3.NewLoader().LoadFromData(apispec.Document)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
