@@ -15,86 +15,59 @@ import (
 // Direct state access, without HTTP. Everything here goes through the same
 // code (and the same data directory) as the API.
 
-// CreateProject stores a gen_ai project.
+// CreateProject stores a gen_ai project, as POST /projects does: the name
+// is trimmed, and a blank name or a gen_ai project of the same name is an
+// error (the API's 422 or 409, wrapped).
 func (s *Server) CreateProject(name string) (galileo.Project, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return galileo.Project{}, errors.New("emulator: CreateProject: expected a non-empty name")
+	p, err := s.createProject(projectSpec{Name: name})
+	if err != nil {
+		return galileo.Project{}, fmt.Errorf("emulator: CreateProject: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range s.st.Projects {
-		if p.Name == name {
-			return galileo.Project{}, fmt.Errorf("emulator: project %q already exists", name)
-		}
-	}
-	now := s.now()
-	p := &projectRec{ID: s.newID(), Name: name, Type: galileo.ProjectTypeGenAI, CreatedAt: now, UpdatedAt: now}
-	if err := s.commit("put", kindProject, p.ID, p); err != nil {
-		return galileo.Project{}, err
-	}
-	s.st.putProject(p)
 	return s.projectDB(p), nil
 }
 
 // CreateDataset stores a dataset with rows (column name to value; values
-// are strings, numbers, nil or flat objects). projectID may be "". Columns
-// are the union of the rows' keys; "ground_truth" is stored as "output".
+// are strings, numbers, nil or flat objects), as POST /datasets does with a
+// JSON upload. projectID may be "". Columns are the union of the rows' keys;
+// "ground_truth" is stored as "output". A blank or taken name, or an unknown
+// project, is an error (the API's answer, wrapped).
 func (s *Server) CreateDataset(projectID, name string, rows []map[string]any) (galileo.Dataset, error) {
-	if strings.TrimSpace(name) == "" {
-		return galileo.Dataset{}, errors.New("emulator: CreateDataset: expected a non-empty name")
-	}
 	b, err := json.Marshal(rows)
 	if err != nil {
 		return galileo.Dataset{}, fmt.Errorf("emulator: CreateDataset: rows: %w", err)
 	}
-	cols, norm, err := parseRows("json", b)
-	if err != nil {
+	in := datasetSpec{Name: name, ProjectID: projectID}
+	if in.Columns, in.Rows, err = parseRows("json", b); err != nil {
 		return galileo.Dataset{}, fmt.Errorf("emulator: CreateDataset: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if projectID != "" {
-		if _, err := s.project(projectID); err != nil {
-			return galileo.Dataset{}, fmt.Errorf("emulator: CreateDataset: %w", err)
-		}
-	}
-	d, err := s.seedDataset(name, projectID, cols, norm)
+	d, err := s.createDataset(in)
 	if err != nil {
-		return galileo.Dataset{}, err
+		return galileo.Dataset{}, fmt.Errorf("emulator: CreateDataset: %w", err)
 	}
 	return s.datasetDB(d), nil
 }
 
 // CreatePromptTemplate stores a prompt template (version 0) with the given
-// messages ({{ variable }} placeholders) and optional settings. projectID
-// may be "".
+// messages ({{ variable }} placeholders) and optional settings (nil: the
+// server defaults), as POST /templates does. projectID may be "". It needs
+// at least one message; a blank or taken name, or an unknown project, is an
+// error (the API's answer, wrapped).
 func (s *Server) CreatePromptTemplate(projectID, name string, messages []galileo.Message, settings *galileo.PromptRunSettings) (galileo.PromptTemplate, error) {
-	if strings.TrimSpace(name) == "" || len(messages) == 0 {
-		return galileo.PromptTemplate{}, errors.New("emulator: CreatePromptTemplate: expected a name and at least one message")
+	if len(messages) == 0 {
+		return galileo.PromptTemplate{}, errors.New("emulator: CreatePromptTemplate: expected at least one message")
 	}
-	raw, _ := json.Marshal(messages)
-	set := serverPromptDefaults()
+	raw, err := json.Marshal(messages)
+	if err != nil {
+		return galileo.PromptTemplate{}, fmt.Errorf("emulator: CreatePromptTemplate: messages: %w", err)
+	}
+	in := templateSpec{Name: name, ProjectID: projectID, Template: raw, Settings: serverPromptDefaults()}
 	if settings != nil {
-		set = *settings
+		in.Settings = *settings
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, t := range s.st.Templates {
-		if t.Name == name {
-			return galileo.PromptTemplate{}, fmt.Errorf("emulator: prompt template %q already exists", name)
-		}
+	t, err := s.createTemplate(in)
+	if err != nil {
+		return galileo.PromptTemplate{}, fmt.Errorf("emulator: CreatePromptTemplate: %w", err)
 	}
-	now := s.now()
-	v := &templateVer{ID: s.newID(), Template: raw, Settings: set, CreatedAt: now}
-	t := &templateRec{ID: s.newID(), Name: name, Versions: []*templateVer{v}, CreatedAt: now, UpdatedAt: now}
-	if projectID != "" {
-		t.ProjectIDs = []string{projectID}
-	}
-	if err := s.commit("put", kindTemplate, t.ID, t); err != nil {
-		return galileo.PromptTemplate{}, err
-	}
-	s.st.putTemplate(t)
 	return s.templateJSON(t), nil
 }
 

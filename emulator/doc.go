@@ -2,8 +2,9 @@
 // same routes, JSON and errors as Galileo for everything the galileo client
 // and the official SDKs use, with deterministic scoring, an injectable clock
 // and faults on demand. Every response it sends validates against the
-// OpenAPI document in api/, and the official JavaScript SDK (npm package
-// galileo 1.33.1) runs its experiment workflow against it unmodified.
+// OpenAPI document embedded in internal/apispec, and the official
+// JavaScript SDK (npm package galileo 1.33.1) runs its experiment workflow
+// against it unmodified.
 //
 // # Quick start
 //
@@ -27,7 +28,9 @@
 // CreateDataset, CreatePromptTemplate, RegisterScorer (user Go scorers,
 // e.g. scoring.CodeScorer), RegisterModel, Experiment, Experiments, Traces,
 // Dump (a JSON-encodable Snapshot), Reset and WaitIdle (block until no
-// generation or scoring is pending).
+// generation or scoring is pending). The Create methods go through the same
+// code as their routes (POST /projects, /datasets, /templates): the same
+// validation, the same uniqueness rules and the same errors, wrapped.
 //
 // # Authentication
 //
@@ -103,7 +106,10 @@
 //
 // Server.Fault installs a failure on one route, named by method and
 // pattern, e.g. "GET /projects/{project_id}/experiments/{experiment_id}"
-// ("*" matches every method): a status code with an optional body, a
+// ("*" matches every method). The name is the net/http.ServeMux pattern
+// the route is registered with (Request.Pattern), without the /v2 prefix:
+// a fault on a trace route fires below /v2 too, and a GET fault fires for
+// HEAD. A fault is: a status code with an optional body, a
 // Retry-After header, added latency (on the server clock, ended when the
 // client goes away), a dropped connection, or PendingPolls (the experiment
 // GET reports progress 0 and no aggregates for the next N polls). Times
@@ -143,7 +149,8 @@
 // Request bodies are limited to Options.MaxBodyBytes (DefaultMaxBodyBytes,
 // 32 MiB); larger ones get 413 {"detail": "Request body too large: ..."}.
 // Unknown routes are 404 {"detail": "Not Found"}, a wrong method 405
-// {"detail": "Method Not Allowed"}, bad bodies 422 with FastAPI's
+// {"detail": "Method Not Allowed"} with an Allow header (routing is a
+// net/http.ServeMux; trailing slashes are ignored), bad bodies 422 with FastAPI's
 // {"detail": [{"loc": [...], "msg": ..., "type": ...}]}, unknown ids 404
 // with a string detail. Unknown JSON fields and query parameters are
 // ignored; filters and sorts take name or column_id; multipart booleans take

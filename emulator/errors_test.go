@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -132,18 +133,52 @@ func TestIDSource_SeededUUID4(t *testing.T) {
 func TestRouter_LiteralSegmentsWin(t *testing.T) {
 	s := newTestServer(t)
 	cases := map[string]string{
-		"POST /projects/x/experiments/search":            "/projects/{project_id}/experiments/search",
-		"GET /projects/x/experiments/paginated":          "/projects/{project_id}/experiments/paginated",
-		"GET /projects/x/experiments/y":                  "/projects/{project_id}/experiments/{experiment_id}",
-		"POST /v2/projects/x/traces":                     "/projects/{project_id}/traces",
-		"GET /projects/x/templates/versions":             "/projects/{project_id}/templates/versions",
-		"POST /projects/x/experiments/available_columns": "/projects/{project_id}/experiments/available_columns",
+		"POST /projects/x/experiments/search":            "POST /projects/{project_id}/experiments/search",
+		"GET /projects/x/experiments/paginated":          "GET /projects/{project_id}/experiments/paginated",
+		"GET /projects/x/experiments/y":                  "GET /projects/{project_id}/experiments/{experiment_id}",
+		"DELETE /projects/x/experiments/paginated":       "DELETE /projects/{project_id}/experiments/{experiment_id}",
+		"POST /v2/projects/x/traces":                     "POST /projects/{project_id}/traces",
+		"GET /projects/x/templates/versions":             "GET /projects/{project_id}/templates/versions",
+		"POST /projects/x/experiments/available_columns": "POST /projects/{project_id}/experiments/available_columns",
+		"HEAD /projects/x":                               "GET /projects/{project_id}",
 	}
 	for req, want := range cases {
 		method, path, _ := strings.Cut(req, " ")
-		rt, _, _ := s.router.match(method, path)
-		if rt == nil || rt.pattern != want {
+		rt := s.router.match(httptest.NewRequest(method, path, nil))
+		if rt == nil || rt.key() != want {
 			t.Errorf("%s matched %v, want %s", req, rt, want)
 		}
+	}
+}
+
+func TestRouter_ServeMuxEdges(t *testing.T) {
+	s := newTestServer(t)
+	a := newAPI(t, s)
+	pid := a.ok(http.StatusOK, "POST", "/projects", map[string]any{"name": "p"}).json(t)["id"].(string)
+
+	// Path parameters arrive unescaped.
+	if r := a.do("GET", "/projects/a%2Fb%20c", nil, invalidRequestHeader, "1"); r.status != 404 || !strings.Contains(string(r.body), `"Project a/b c not found"`) {
+		t.Errorf("escaped id: %d %s", r.status, r.body)
+	}
+	// HEAD is served by GET routes; trailing slashes are tolerated.
+	if r := a.do("HEAD", "/projects/"+pid, nil); r.status != 200 {
+		t.Errorf("HEAD: %d", r.status)
+	}
+	a.ok(http.StatusOK, "GET", "/projects/"+pid+"/", nil)
+	// 405 names the allowed methods; unclean paths are JSON 404s, not redirects.
+	if r := a.do("PATCH", "/projects/"+pid, nil); r.status != 405 || r.header.Get("Allow") != "GET, PUT, DELETE" {
+		t.Errorf("PATCH: %d Allow=%q", r.status, r.header.Get("Allow"))
+	}
+	for _, p := range []string{"/projects/../healthcheck", "//healthcheck", "/v2/healthcheck"} {
+		if r := a.do("GET", p, nil); r.status != 404 || string(r.body) != `{"detail":"Not Found"}` {
+			t.Errorf("GET %s: %d %s", p, r.status, r.body)
+		}
+	}
+	// A fault keys on the pattern without /v2 and fires below /v2 too.
+	if err := s.Fault("POST /projects/{project_id}/traces", Fault{Status: 503, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.do("POST", "/v2/projects/"+pid+"/traces", map[string]any{}, invalidRequestHeader, "1"); r.status != 503 {
+		t.Errorf("faulted /v2 route: %d %s", r.status, r.body)
 	}
 }

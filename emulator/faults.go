@@ -57,11 +57,14 @@ type faultSet struct {
 	m  map[string]*faultEntry
 }
 
-// Fault installs f on route, given as "METHOD PATTERN" with the pattern of
-// the API ("GET /projects/{project_id}/experiments/{experiment_id}"). A
-// concrete path ("GET /healthcheck") works for routes without parameters.
-// Use "*" as the method for every method. It replaces an earlier fault on
-// the same route.
+// Fault installs f on route, given as "METHOD PATTERN": the
+// net/http.ServeMux pattern the route is registered with, wildcards named as
+// in the API ("GET /projects/{project_id}/experiments/{experiment_id}").
+// A concrete path ("GET /healthcheck") works for routes without parameters.
+// The key is the same for the /v2 copy of a route: a fault on
+// "POST /projects/{project_id}/traces" also fires below /v2. Use "*" as the
+// method for every method; a GET fault also fires for HEAD. It replaces an
+// earlier fault on the same route.
 func (s *Server) Fault(route string, f Fault) error {
 	method, pattern, ok := strings.Cut(strings.TrimSpace(route), " ")
 	pattern = strings.TrimSpace(pattern)
@@ -69,13 +72,7 @@ func (s *Server) Fault(route string, f Fault) error {
 		return fmt.Errorf("emulator: fault route %q: expected \"METHOD /path/pattern\"", route)
 	}
 	method = strings.ToUpper(method)
-	known := false
-	for _, rt := range s.router.routes {
-		if rt.pattern == pattern && (method == "*" || rt.method == method) {
-			known = true
-		}
-	}
-	if !known {
+	if !s.router.known(method, pattern) {
 		return fmt.Errorf("emulator: fault route %q: no such route (patterns look like \"GET /projects/{project_id}/experiments/{experiment_id}\")", route)
 	}
 	e := &faultEntry{f: f, remaining: -1}
@@ -117,7 +114,7 @@ func (s *Server) Faults() []FaultState {
 func (fs *faultSet) take(rt *route) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	for _, k := range []string{rt.key(), "* " + rt.pattern} {
+	for _, k := range []string{rt.key(), "* " + rt.path} {
 		e := fs.m[k]
 		if e == nil || e.remaining == 0 {
 			continue

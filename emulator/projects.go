@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/galileo-community/galileo-go/galileo"
@@ -116,6 +117,47 @@ func (s *Server) handlePaginatedProjects(c *call) error {
 	}{env, out})
 }
 
+// projectSpec is what a new project is made of, from POST /projects or
+// Server.CreateProject.
+type projectSpec struct {
+	Name        string
+	Type        string // "" means gen_ai
+	Description *string
+}
+
+// projectTypes are the project types Galileo accepts.
+var projectTypes = []string{"prompt_evaluation", "llm_monitor", "protect", galileo.ProjectTypeGenAI}
+
+// createProject validates and stores a project. The name is trimmed and
+// must not be blank; a project of the same name and type is a 409.
+func (s *Server) createProject(in projectSpec) (*projectRec, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, invalid("string_too_short", "String should have at least 1 character", "name")
+	}
+	typ := in.Type
+	if typ == "" {
+		typ = galileo.ProjectTypeGenAI
+	}
+	if !slices.Contains(projectTypes, typ) {
+		return nil, invalid("enum", "Input should be 'prompt_evaluation', 'llm_monitor', 'protect' or 'gen_ai'", "type")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.st.Projects {
+		if p.Name == name && p.Type == typ {
+			return nil, errorf(http.StatusConflict, "Project with name %s already exists", name)
+		}
+	}
+	now := s.now()
+	p := &projectRec{ID: s.newID(), Name: name, Type: typ, Description: in.Description, CreatedAt: now, UpdatedAt: now}
+	if err := s.commit("put", kindProject, p.ID, p); err != nil {
+		return nil, err
+	}
+	s.st.putProject(p)
+	return p, nil
+}
+
 func (s *Server) handleCreateProject(c *call) error {
 	var body struct {
 		Name        *string `json:"name"`
@@ -125,32 +167,17 @@ func (s *Server) handleCreateProject(c *call) error {
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
 	}
-	name, err := requiredName(body.Name)
+	if body.Name == nil {
+		return missing("name")
+	}
+	in := projectSpec{Name: *body.Name, Description: body.Description}
+	if body.Type != nil {
+		in.Type = *body.Type
+	}
+	p, err := s.createProject(in)
 	if err != nil {
 		return err
 	}
-	typ := galileo.ProjectTypeGenAI
-	if body.Type != nil && *body.Type != "" {
-		typ = *body.Type
-	}
-	switch typ {
-	case "prompt_evaluation", "llm_monitor", "protect", "gen_ai":
-	default:
-		return invalid("enum", "Input should be 'prompt_evaluation', 'llm_monitor', 'protect' or 'gen_ai'", "type")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range s.st.Projects {
-		if p.Name == name && p.Type == typ {
-			return errorf(http.StatusConflict, "Project with name %s already exists", name)
-		}
-	}
-	now := s.now()
-	p := &projectRec{ID: s.newID(), Name: name, Type: typ, Description: body.Description, CreatedAt: now, UpdatedAt: now}
-	if err := s.commit("put", kindProject, p.ID, p); err != nil {
-		return err
-	}
-	s.st.putProject(p)
 	n, t, by := p.Name, p.Type, userID
 	return c.json(http.StatusOK, galileo.ProjectCreateResponse{ID: p.ID, Name: &n, Type: &t, CreatedBy: &by, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
 }

@@ -2,7 +2,7 @@ package emulator
 
 import (
 	"net/http"
-	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -13,107 +13,155 @@ import (
 // Galileo error answer.
 type handlerFunc func(c *call) error
 
-// route is one method + path pattern of the API.
+// Route flags of router.add.
+const (
+	flagV2   = "v2"   // also served below /v2, as the trace family is
+	flagOpen = "open" // served without authentication
+)
+
+// route is one operation of the API: a method and a net/http.ServeMux path
+// pattern such as "/projects/{project_id}/experiments".
 type route struct {
-	method  string
-	pattern string // e.g. "/projects/{project_id}/experiments"
-	segs    []string
-	h       handlerFunc
-	v2      bool // also served below /v2
-	noAuth  bool
-	// rank orders candidate routes: literal segments beat parameters,
-	// earlier segments weigh more.
-	rank uint64
+	method string
+	path   string
+	h      handlerFunc
+	v2     bool // also served below /v2
+	open   bool // no authentication
 }
 
-// key is the name faults use: "GET /projects/{project_id}".
-func (rt *route) key() string { return rt.method + " " + rt.pattern }
+// key names the route for faults: "GET /projects/{project_id}". It is the
+// ServeMux pattern the route is registered with (without the /v2 prefix).
+func (rt *route) key() string { return rt.method + " " + rt.path }
 
+// router dispatches requests with a net/http.ServeMux: its patterns give the
+// methods, wildcards and precedence, and HEAD is served by GET routes. The
+// mux's own plain-text 404 and 405 answers are never sent: serve renders
+// them in Galileo's JSON shape.
 type router struct {
-	routes []*route
+	mux       *http.ServeMux
+	routes    []*route          // in registration order
+	byPattern map[string]*route // registered ServeMux pattern -> route
+	serve     func(*route, http.ResponseWriter, *http.Request)
 }
 
-func (rr *router) add(method, pattern string, h handlerFunc, flags ...string) {
-	rt := &route{method: method, pattern: pattern, h: h, segs: strings.Split(strings.Trim(pattern, "/"), "/")}
+// newRouter returns a router whose matched routes are served by serve.
+func newRouter(serve func(*route, http.ResponseWriter, *http.Request)) *router {
+	return &router{mux: http.NewServeMux(), byPattern: map[string]*route{}, serve: serve}
+}
+
+// add registers h for method and path (a ServeMux pattern path, with
+// {wildcards}), and below /v2 with flagV2.
+func (rr *router) add(method, path string, h handlerFunc, flags ...string) {
+	rt := &route{method: method, path: path, h: h}
 	for _, f := range flags {
 		switch f {
-		case "v2":
+		case flagV2:
 			rt.v2 = true
-		case "open":
-			rt.noAuth = true
-		}
-	}
-	for i, s := range rt.segs {
-		if !isParam(s) && i < 63 {
-			rt.rank |= 1 << (63 - i)
+		case flagOpen:
+			rt.open = true
+		default:
+			panic("emulator: unknown route flag " + strconv.Quote(f))
 		}
 	}
 	rr.routes = append(rr.routes, rt)
+	patterns := []string{method + " " + path}
+	if rt.v2 {
+		patterns = append(patterns, method+" /v2"+path)
+	}
+	serve := func(w http.ResponseWriter, r *http.Request) { rr.serve(rt, w, r) }
+	for _, p := range patterns {
+		rr.mux.HandleFunc(p, serve)
+		rr.byPattern[p] = rt
+	}
 }
 
-func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
+// known reports whether method (or "*" for any) and path name a route.
+func (rr *router) known(method, path string) bool {
+	for _, rt := range rr.routes {
+		if rt.path == path && (method == "*" || rt.method == method) {
+			return true
+		}
+	}
+	return false
+}
 
-// match finds the route for method and escaped path. found reports whether
-// any route has the path (so a miss on the method is a 405).
-func (rr *router) match(method, escapedPath string) (rt *route, params map[string]string, found bool) {
-	path := escapedPath
-	v2 := false
-	if strings.HasPrefix(path, "/v2/") {
-		path, v2 = path[3:], true
-	}
-	raw := strings.Split(strings.Trim(path, "/"), "/")
-	var best *route
-	var bestParams []string
-	for _, cand := range rr.routes {
-		if len(cand.segs) != len(raw) || (v2 && !cand.v2) {
-			continue
+// match returns the route the mux picks for r, or nil.
+func (rr *router) match(r *http.Request) *route {
+	_, pattern := rr.mux.Handler(r)
+	return rr.byPattern[pattern]
+}
+
+// probeMethods are the methods tried to tell a 405 from a 404.
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowed lists the methods the mux serves for r's path.
+func (rr *router) allowed(r *http.Request) []string {
+	var out []string
+	probe := *r
+	for _, m := range probeMethods {
+		probe.Method = m
+		if rr.match(&probe) != nil {
+			out = append(out, m)
 		}
-		ok := true
-		for i, s := range cand.segs {
-			if !isParam(s) && s != raw[i] {
-				ok = false
-				break
+	}
+	return out
+}
+
+// ServeHTTP routes r: a miss is a JSON 404 or 405 (with Allow); a hit is
+// served by the mux, which sets r.Pattern and the path values.
+func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = tolerantPath(r)
+	if r == nil || rr.match(r) == nil {
+		if r != nil {
+			if allow := rr.allowed(r); len(allow) > 0 {
+				w.Header().Set("Allow", strings.Join(allow, ", "))
+				writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
+				return
 			}
 		}
-		if !ok {
-			continue
-		}
-		found = true
-		if cand.method != method && !(method == http.MethodHead && cand.method == http.MethodGet) {
-			continue
-		}
-		if best == nil || cand.rank > best.rank {
-			best = cand
-			bestParams = raw
-		}
+		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
+		return
 	}
-	if best == nil {
-		return nil, nil, found
-	}
-	params = map[string]string{}
-	for i, s := range best.segs {
-		if isParam(s) {
-			v, err := url.PathUnescape(bestParams[i])
-			if err != nil {
-				v = bestParams[i]
-			}
-			params[s[1:len(s)-1]] = v
+	rr.mux.ServeHTTP(w, r)
+}
+
+// tolerantPath drops trailing slashes ("/projects/" is served as
+// "/projects", as the hand-written router did). It returns nil for a path
+// that is not clean ("//", "/./", "/../"): no route has one, and the mux
+// would answer it with a plain-text redirect.
+func tolerantPath(r *http.Request) *http.Request {
+	if r.URL.Path == "/" || !strings.HasSuffix(r.URL.Path, "/") {
+		if esc := r.URL.EscapedPath(); path.Clean(esc) != esc {
+			return nil
 		}
+		return r
 	}
-	return best, params, true
+	u := *r.URL
+	u.Path = "/" + strings.Trim(u.Path, "/")
+	u.RawPath = ""
+	if r.URL.RawPath != "" {
+		u.RawPath = "/" + strings.Trim(r.URL.RawPath, "/")
+	}
+	if esc := u.EscapedPath(); path.Clean(esc) != esc {
+		return nil
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.URL = &u
+	return r2
 }
 
 // call is one request being served.
 type call struct {
-	s      *Server
-	w      http.ResponseWriter
-	r      *http.Request
-	route  *route
-	params map[string]string
-	hide   bool // a "pending" fault applies to this request
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	route *route
+	hide  bool // a "pending" fault applies to this request
 }
 
-func (c *call) param(name string) string { return c.params[name] }
+// param is a path parameter, unescaped ("" when the route has none of that name).
+func (c *call) param(name string) string { return c.r.PathValue(name) }
 
 func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
 

@@ -2,18 +2,20 @@ package emulator
 
 import "net/http"
 
-// routes registers every API route. Flags: "open" (no authentication),
-// "v2" (also served below /v2, as the trace family is).
-func (s *Server) routes() {
-	r := &s.router
+// routes registers every API route as a net/http.ServeMux pattern. Flags:
+// flagOpen (no authentication), flagV2 (also served below /v2, as the trace
+// family is). The method and path of a route, "GET /projects/{project_id}",
+// is also its fault key (Server.Fault).
+func (s *Server) routes() *router {
+	r := newRouter(s.serveRoute)
 	const (
 		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 	)
 	// Auth.
-	r.add(get, "/healthcheck", s.handleHealthcheck, "open")
-	r.add(post, "/login/api_key", s.handleLoginAPIKey, "open")
-	r.add(post, "/login", s.handleLogin, "open")
-	r.add(post, "/refresh_token", s.handleRefreshToken, "open")
+	r.add(get, "/healthcheck", s.handleHealthcheck, flagOpen)
+	r.add(post, "/login/api_key", s.handleLoginAPIKey, flagOpen)
+	r.add(post, "/login", s.handleLogin, flagOpen)
+	r.add(post, "/refresh_token", s.handleRefreshToken, flagOpen)
 	r.add(get, "/current_user", s.handleCurrentUser)
 
 	// Projects and log streams.
@@ -24,8 +26,8 @@ func (s *Server) routes() {
 	r.add(get, "/projects/{project_id}", s.handleGetProject)
 	r.add(put, "/projects/{project_id}", s.handleUpdateProject)
 	r.add(del, "/projects/{project_id}", s.handleDeleteProject)
-	r.add(get, "/projects/{project_id}/log_streams", s.handleListLogStreams, "v2")
-	r.add(post, "/projects/{project_id}/log_streams", s.handleCreateLogStream, "v2")
+	r.add(get, "/projects/{project_id}/log_streams", s.handleListLogStreams, flagV2)
+	r.add(post, "/projects/{project_id}/log_streams", s.handleCreateLogStream, flagV2)
 
 	// Datasets.
 	r.add(post, "/datasets", s.handleCreateDataset)
@@ -90,22 +92,23 @@ func (s *Server) routes() {
 	r.add(get, "/jobs/{job_id}", s.handleGetJob)
 
 	// Traces, spans, sessions (also below /v2).
-	r.add(post, "/projects/{project_id}/traces", s.handleIngestTraces, "v2")
-	r.add(get, "/projects/{project_id}/traces/{trace_id}", s.handleGetTrace, "v2")
-	r.add(patch, "/projects/{project_id}/traces/{trace_id}", s.handlePatchTrace, "v2")
-	r.add(post, "/projects/{project_id}/traces/search", s.handleSearchTraces, "v2")
-	r.add(post, "/projects/{project_id}/traces/count", s.handleCountTraces, "v2")
-	r.add(post, "/projects/{project_id}/traces/available_columns", s.handleTraceColumns, "v2")
-	r.add(post, "/projects/{project_id}/spans", s.handleIngestSpans, "v2")
-	r.add(get, "/projects/{project_id}/spans/{span_id}", s.handleGetSpan, "v2")
-	r.add(patch, "/projects/{project_id}/spans/{span_id}", s.handlePatchSpan, "v2")
-	r.add(post, "/projects/{project_id}/spans/search", s.handleSearchSpans, "v2")
-	r.add(post, "/projects/{project_id}/spans/count", s.handleCountSpans, "v2")
-	r.add(post, "/projects/{project_id}/spans/available_columns", s.handleSpanColumns, "v2")
-	r.add(post, "/projects/{project_id}/sessions", s.handleCreateSession, "v2")
-	r.add(get, "/projects/{project_id}/sessions/{session_id}", s.handleGetSession, "v2")
-	r.add(post, "/projects/{project_id}/sessions/search", s.handleSearchSessions, "v2")
-	r.add(post, "/projects/{project_id}/sessions/count", s.handleCountSessions, "v2")
-	r.add(post, "/projects/{project_id}/sessions/available_columns", s.handleSessionColumns, "v2")
-	r.add(post, "/projects/{project_id}/export_records", s.handleExport, "v2")
+	r.add(post, "/projects/{project_id}/traces", s.handleIngestTraces, flagV2)
+	r.add(get, "/projects/{project_id}/traces/{trace_id}", s.handleGetTrace, flagV2)
+	r.add(patch, "/projects/{project_id}/traces/{trace_id}", s.handlePatchTrace, flagV2)
+	r.add(post, "/projects/{project_id}/traces/search", s.handleSearchTraces, flagV2)
+	r.add(post, "/projects/{project_id}/traces/count", s.handleCountTraces, flagV2)
+	r.add(post, "/projects/{project_id}/traces/available_columns", s.handleTraceColumns, flagV2)
+	r.add(post, "/projects/{project_id}/spans", s.handleIngestSpans, flagV2)
+	r.add(get, "/projects/{project_id}/spans/{span_id}", s.handleGetSpan, flagV2)
+	r.add(patch, "/projects/{project_id}/spans/{span_id}", s.handlePatchSpan, flagV2)
+	r.add(post, "/projects/{project_id}/spans/search", s.handleSearchSpans, flagV2)
+	r.add(post, "/projects/{project_id}/spans/count", s.handleCountSpans, flagV2)
+	r.add(post, "/projects/{project_id}/spans/available_columns", s.handleSpanColumns, flagV2)
+	r.add(post, "/projects/{project_id}/sessions", s.handleCreateSession, flagV2)
+	r.add(get, "/projects/{project_id}/sessions/{session_id}", s.handleGetSession, flagV2)
+	r.add(post, "/projects/{project_id}/sessions/search", s.handleSearchSessions, flagV2)
+	r.add(post, "/projects/{project_id}/sessions/count", s.handleCountSessions, flagV2)
+	r.add(post, "/projects/{project_id}/sessions/available_columns", s.handleSessionColumns, flagV2)
+	r.add(post, "/projects/{project_id}/export_records", s.handleExport, flagV2)
+	return r
 }

@@ -77,7 +77,7 @@ type Server struct {
 	ids     *idSource
 	log     *slog.Logger
 	secret  []byte
-	router  router
+	router  *router
 	handler http.Handler
 
 	mu        sync.RWMutex
@@ -138,7 +138,7 @@ func NewUnstarted(opts Options) (*Server, error) {
 		warned:    map[string]bool{},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.routes()
+	s.router = s.routes()
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	if opts.DataDir != "" {
 		st, n, err := openStore(opts.DataDir, s.replay)
@@ -304,20 +304,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 	}
-	rt, params, found := s.router.match(r.Method, r.URL.EscapedPath())
-	if rt == nil {
-		if found {
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
-			return
-		}
-		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
-		return
-	}
-	c := &call{s: s, w: w, r: r, route: rt, params: params}
+	s.router.ServeHTTP(w, r)
+}
+
+// serveRoute serves a request the router matched to rt: faults first, then
+// authentication, then the handler.
+func (s *Server) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) {
+	c := &call{s: s, w: w, r: r, route: rt}
 	if s.applyFaults(c) {
 		return
 	}
-	if !rt.noAuth {
+	if !rt.open {
 		if err := s.authenticate(r); err != nil {
 			writeError(w, err)
 			return

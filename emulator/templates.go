@@ -133,7 +133,61 @@ func nameString(raw json.RawMessage) (string, error) {
 	return "", invalid("string_type", "Input should be a valid string", "name")
 }
 
-func (s *Server) createTemplate(c *call, projectID string) error {
+// templateSpec is what a new prompt template is made of, from POST
+// /templates (or its project route) or Server.CreatePromptTemplate.
+type templateSpec struct {
+	Name      string
+	ProjectID string          // "" for none
+	Template  json.RawMessage // a string or a list of {role, content}
+	Raw       bool
+	Settings  galileo.PromptRunSettings
+	// OutputType and Version (default 0) describe the first version.
+	OutputType *string
+	Version    *int
+}
+
+// createTemplate validates and stores a prompt template with its first
+// version, which is selected. The name is trimmed and must not be blank; a
+// taken name is a 409.
+func (s *Server) createTemplate(in templateSpec) (*templateRec, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, invalid("string_too_short", "String should have at least 1 character", "name")
+	}
+	tmpl, err := checkTemplate(in.Template)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.ProjectID != "" {
+		if _, err := s.project(in.ProjectID); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range s.st.Templates {
+		if t.Name == name {
+			return nil, errorf(http.StatusConflict, "Prompt template with name %s already exists", name)
+		}
+	}
+	now := s.now()
+	v := &templateVer{ID: s.newID(), Template: tmpl, Raw: in.Raw, Settings: in.Settings, OutputType: in.OutputType, CreatedAt: now}
+	if in.Version != nil {
+		v.Version = *in.Version
+	}
+	t := &templateRec{ID: s.newID(), Name: name, Selected: v.Version, Versions: []*templateVer{v}, CreatedAt: now, UpdatedAt: now}
+	if in.ProjectID != "" {
+		t.ProjectIDs = []string{in.ProjectID}
+	}
+	if err := s.commit("put", kindTemplate, t.ID, t); err != nil {
+		return nil, err
+	}
+	s.st.putTemplate(t)
+	return t, nil
+}
+
+// serveCreateTemplate serves both template create routes.
+func (s *Server) serveCreateTemplate(c *call, projectID string) error {
 	var body templateBody
 	if err := decodeJSON(c.r, &body, false); err != nil {
 		return err
@@ -142,47 +196,24 @@ func (s *Server) createTemplate(c *call, projectID string) error {
 	if err != nil {
 		return err
 	}
-	if name == "" {
-		return invalid("string_too_short", "String should have at least 1 character", "name")
-	}
-	v, err := body.version()
+	set, err := decodeSettings(body.Settings, "settings")
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if projectID != "" {
-		if _, err := s.project(projectID); err != nil {
-			return err
-		}
-	}
-	for _, t := range s.st.Templates {
-		if t.Name == name {
-			return errorf(http.StatusConflict, "Prompt template with name %s already exists", name)
-		}
-	}
-	now := s.now()
-	if body.Version != nil {
-		v.Version = *body.Version
-	}
-	v.ID, v.CreatedAt = s.newID(), now
-	t := &templateRec{ID: s.newID(), Name: name, Selected: v.Version, Versions: []*templateVer{v}, CreatedAt: now, UpdatedAt: now}
-	if projectID != "" {
-		t.ProjectIDs = []string{projectID}
-	}
-	if err := s.commit("put", kindTemplate, t.ID, t); err != nil {
+	t, err := s.createTemplate(templateSpec{Name: name, ProjectID: projectID, Template: body.Template, Raw: body.Raw,
+		Settings: set, OutputType: body.OutputType, Version: body.Version})
+	if err != nil {
 		return err
 	}
-	s.st.putTemplate(t)
 	return c.json(http.StatusOK, s.templateJSON(t))
 }
 
 func (s *Server) handleCreateTemplate(c *call) error {
-	return s.createTemplate(c, c.query("project_id"))
+	return s.serveCreateTemplate(c, c.query("project_id"))
 }
 
 func (s *Server) handleCreateProjectTemplate(c *call) error {
-	return s.createTemplate(c, c.param("project_id"))
+	return s.serveCreateTemplate(c, c.param("project_id"))
 }
 
 func (s *Server) handleQueryTemplates(c *call) error {
