@@ -46,86 +46,121 @@ func normalizeValue(v any, top bool) any {
 // as output (Galileo's name for the ground-truth column).
 func parseRows(format string, data []byte) ([]string, []map[string]any, error) {
 	var raw []map[string]any
-	bad := func(msg string) error { return invalid("value_error", msg, "file") }
+	var err error
 	switch format {
 	case "", "csv":
-		r := csv.NewReader(bytes.NewReader(data))
-		r.FieldsPerRecord = 0
-		recs, err := r.ReadAll()
+		header, rows, err := csvRows(data)
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				return nil, nil, bad(fmt.Sprintf("CSV line %d has a different number of fields than the header", pe.Line))
-			}
-			return nil, nil, bad("invalid CSV: " + err.Error())
+			return nil, nil, err
 		}
-		if len(recs) == 0 {
-			return nil, nil, bad("the CSV file is empty: expected a header line")
-		}
-		header := recs[0]
-		for _, rec := range recs[1:] {
-			m := make(map[string]any, len(header))
-			for i, h := range header {
-				m[h] = rec[i]
-			}
-			raw = append(raw, m)
-		}
-		return finishRows(header, raw)
+		return finishRows(header, rows)
 	case "jsonl":
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		line := 0
-		for sc.Scan() {
-			line++
-			t := bytes.TrimSpace(sc.Bytes())
-			if len(t) == 0 {
-				continue
-			}
-			var m map[string]any
-			if err := json.Unmarshal(t, &m); err != nil {
-				return nil, nil, bad(fmt.Sprintf("JSONL line %d: expected a JSON object: %v", line, err))
-			}
-			raw = append(raw, m)
-		}
-		if err := sc.Err(); err != nil {
-			return nil, nil, bad("reading JSONL: " + err.Error())
-		}
+		raw, err = jsonlRows(data)
 	case "json":
-		if err := json.Unmarshal(data, &raw); err != nil {
-			var cols map[string][]any
-			if err2 := json.Unmarshal(data, &cols); err2 != nil {
-				return nil, nil, bad("expected a JSON array of objects: " + err.Error())
-			}
-			for k, vs := range cols {
-				for i, v := range vs {
-					for len(raw) <= i {
-						raw = append(raw, map[string]any{})
-					}
-					raw[i][k] = v
-				}
-			}
-		}
+		raw, err = jsonRows(data)
 	case "feather":
 		return nil, nil, invalid("value_error", "the emulator does not read feather files; upload csv, json or jsonl", "query", "format")
 	default:
 		return nil, nil, invalid("enum", "Input should be 'csv', 'feather', 'json' or 'jsonl'", "query", "format")
 	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return finishRows(unionColumns(raw), raw)
+}
+
+// badFile is the 422 of an upload that cannot be read.
+func badFile(msg string) error { return invalid("value_error", msg, "file") }
+
+// csvRows reads a CSV file: its header and one row per line after it.
+func csvRows(data []byte) ([]string, []map[string]any, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = 0
+	recs, err := r.ReadAll()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+			return nil, nil, badFile(fmt.Sprintf("CSV line %d has a different number of fields than the header", pe.Line))
+		}
+		return nil, nil, badFile("invalid CSV: " + err.Error())
+	}
+	if len(recs) == 0 {
+		return nil, nil, badFile("the CSV file is empty: expected a header line")
+	}
+	header := recs[0]
+	var raw []map[string]any
+	for _, rec := range recs[1:] {
+		m := make(map[string]any, len(header))
+		for i, h := range header {
+			m[h] = rec[i]
+		}
+		raw = append(raw, m)
+	}
+	return header, raw, nil
+}
+
+// jsonlRows reads one JSON object per non-blank line.
+func jsonlRows(data []byte) ([]map[string]any, error) {
+	var raw []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := bytes.TrimSpace(sc.Bytes())
+		if len(t) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(t, &m); err != nil {
+			return nil, badFile(fmt.Sprintf("JSONL line %d: expected a JSON object: %v", line, err))
+		}
+		raw = append(raw, m)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, badFile("reading JSONL: " + err.Error())
+	}
+	return raw, nil
+}
+
+// jsonRows reads a JSON array of objects, or an object of columns (name to
+// list of values).
+func jsonRows(data []byte) ([]map[string]any, error) {
+	var raw []map[string]any
+	err := json.Unmarshal(data, &raw)
+	if err == nil {
+		return raw, nil
+	}
+	var cols map[string][]any
+	if json.Unmarshal(data, &cols) != nil {
+		return nil, badFile("expected a JSON array of objects: " + err.Error())
+	}
+	for k, vs := range cols {
+		for i, v := range vs {
+			for len(raw) <= i {
+				raw = append(raw, map[string]any{})
+			}
+			raw[i][k] = v
+		}
+	}
+	return raw, nil
+}
+
+// unionColumns is the union of the rows' keys in first-seen order, the
+// keys of each row sorted (objects carry no order; the emulator stays
+// deterministic) with the well-known columns first.
+func unionColumns(raw []map[string]any) []string {
 	var order []string
 	seen := map[string]bool{}
 	for _, m := range raw {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys) // objects carry no order; keep the emulator deterministic
-		for _, k := range preferred(keys) {
+		for _, k := range preferred(sortedKeys(m)) {
 			if !seen[k] {
 				seen[k] = true
 				order = append(order, k)
 			}
 		}
 	}
-	return finishRows(order, raw)
+	return order
 }
 
 // preferred puts the well-known columns first.

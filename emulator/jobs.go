@@ -28,22 +28,43 @@ type jobBody struct {
 }
 
 func (s *Server) handleCreateJob(c *call) error {
-	raw := map[string]any{}
-	var body jobBody
 	b, err := readBody(c)
 	if err != nil {
 		return err
 	}
+	var body jobBody
 	if err := unmarshalBody(b, &body); err != nil {
 		return err
 	}
-	_ = json.Unmarshal(b, &raw)
 	switch {
 	case body.ProjectID == nil:
 		return missing("project_id")
 	case body.RunID == nil:
 		return missing("run_id")
 	}
+	raw := map[string]any{}
+	_ = json.Unmarshal(b, &raw)
+	job, e, err := s.createJob(&body, raw)
+	if err != nil {
+		return err
+	}
+	var req galileo.CreateJobRequest
+	_ = json.Unmarshal(b, &req)
+	req.JobName, req.ProjectID, req.RunID = job.Name, e.ProjectID, e.ID
+	if req.Scorers != nil {
+		req.Scorers = e.Scorers
+	}
+	jid := job.ID
+	link := s.consoleURL() + "/project/" + e.ProjectID + "/experiments/" + e.ID
+	return c.json(http.StatusOK, galileo.CreateJobResponse{CreateJobRequest: req, JobID: &jid,
+		Message: "Job " + job.Name + " created for experiment " + e.Name, Link: link})
+}
+
+// createJob stores a job on the experiment body names: new scorers, and for
+// a playground_run (or prompt_run) a prompt run over the dataset. raw is
+// the request as stored in request_data. It returns the job and the
+// updated experiment.
+func (s *Server) createJob(body *jobBody, raw map[string]any) (*jobRec, *experimentRec, error) {
 	name := jobScorer
 	if body.JobName != nil && *body.JobName != "" {
 		name = *body.JobName
@@ -52,79 +73,75 @@ func (s *Server) handleCreateJob(c *call) error {
 	defer s.mu.Unlock()
 	e, err := s.experiment(*body.ProjectID, *body.RunID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ne := *e
 	job := &jobRec{ID: s.newID(), Name: name, ProjectID: e.ProjectID, RunID: e.ID, RequestData: raw, CreatedAt: s.now()}
 	if body.Scorers != nil {
-		sc, err := s.normalizeScorers(body.Scorers, "scorers")
-		if err != nil {
-			return err
+		if ne.Scorers, err = s.normalizeScorers(body.Scorers, "scorers"); err != nil {
+			return nil, nil, err
 		}
-		ne.Scorers = sc
 	}
 	var d *datasetRec
 	if name == jobPlaygroundRun || name == "prompt_run" {
-		if body.PromptTemplateVersionID == nil || *body.PromptTemplateVersionID == "" {
-			return missing("prompt_template_version_id")
-		}
-		if s.st.templateVer[*body.PromptTemplateVersionID] == nil {
-			return notFound("Prompt template version", *body.PromptTemplateVersionID)
-		}
-		ne.TemplateVersionID = *body.PromptTemplateVersionID
-		if len(body.PromptSettings) > 0 && string(body.PromptSettings) != "null" {
-			set, err := decodeSettings(body.PromptSettings, "prompt_settings")
-			if err != nil {
-				return err
-			}
-			ne.PromptSettings = &set
-		} else if ne.PromptSettings == nil {
-			def := galileo.DefaultPromptSettings()
-			ne.PromptSettings = &def
-		}
-		dsID := ne.DatasetID
-		if body.DatasetID != nil && *body.DatasetID != "" {
-			dsID = *body.DatasetID
-		}
-		if dsID == "" {
-			return missing("dataset_id")
-		}
-		if d, err = s.dataset(dsID); err != nil {
-			return err
-		}
-		if dsID != ne.DatasetID {
-			ne.DatasetID, ne.DatasetVersion = d.ID, d.current().Index
-		}
-		if body.DatasetVersionIndex != nil {
-			if *body.DatasetVersionIndex < 0 || *body.DatasetVersionIndex >= len(d.Versions) {
-				return errorf(http.StatusNotFound, "Version %d of dataset %s not found", *body.DatasetVersionIndex, d.ID)
-			}
-			ne.DatasetVersion = *body.DatasetVersionIndex
-		}
-		if err := s.startRun(&ne, d, job.ID); err != nil {
-			return err
+		if d, err = s.jobPromptRun(&ne, body, job.ID); err != nil {
+			return nil, nil, err
 		}
 	} else if ne.DatasetID != "" {
 		d = s.st.Datasets[ne.DatasetID]
 	}
 	ne.UpdatedAt = s.now()
 	if err := s.commit("put", kindJob, job.ID, job); err != nil {
-		return err
+		return nil, nil, err
 	}
 	s.st.putJob(job)
 	if err := s.saveExperiment(&ne, d); err != nil {
-		return err
+		return nil, nil, err
 	}
-	var req galileo.CreateJobRequest
-	_ = json.Unmarshal(b, &req)
-	req.JobName, req.ProjectID, req.RunID = name, e.ProjectID, e.ID
-	if req.Scorers != nil {
-		req.Scorers = ne.Scorers
+	return job, &ne, nil
+}
+
+// jobPromptRun sets the template, settings and dataset of a playground run
+// on e and starts the run. It returns the dataset. Call with s.mu held.
+func (s *Server) jobPromptRun(e *experimentRec, body *jobBody, jobID string) (*datasetRec, error) {
+	if body.PromptTemplateVersionID == nil || *body.PromptTemplateVersionID == "" {
+		return nil, missing("prompt_template_version_id")
 	}
-	jid := job.ID
-	link := s.consoleURL() + "/project/" + e.ProjectID + "/experiments/" + e.ID
-	return c.json(http.StatusOK, galileo.CreateJobResponse{CreateJobRequest: req, JobID: &jid,
-		Message: "Job " + name + " created for experiment " + e.Name, Link: link})
+	if s.st.templateVer[*body.PromptTemplateVersionID] == nil {
+		return nil, notFound("Prompt template version", *body.PromptTemplateVersionID)
+	}
+	e.TemplateVersionID = *body.PromptTemplateVersionID
+	if len(body.PromptSettings) > 0 && string(body.PromptSettings) != "null" {
+		set, err := decodeSettings(body.PromptSettings, "prompt_settings")
+		if err != nil {
+			return nil, err
+		}
+		e.PromptSettings = &set
+	} else if e.PromptSettings == nil {
+		def := galileo.DefaultPromptSettings()
+		e.PromptSettings = &def
+	}
+	dsID := e.DatasetID
+	if body.DatasetID != nil && *body.DatasetID != "" {
+		dsID = *body.DatasetID
+	}
+	if dsID == "" {
+		return nil, missing("dataset_id")
+	}
+	d, err := s.dataset(dsID)
+	if err != nil {
+		return nil, err
+	}
+	if dsID != e.DatasetID {
+		e.DatasetID, e.DatasetVersion = d.ID, d.current().Index
+	}
+	if v := body.DatasetVersionIndex; v != nil {
+		if *v < 0 || *v >= len(d.Versions) {
+			return nil, errorf(http.StatusNotFound, "Version %d of dataset %s not found", *v, d.ID)
+		}
+		e.DatasetVersion = *v
+	}
+	return d, s.startRun(e, d, jobID)
 }
 
 func readBody(c *call) ([]byte, error) {
