@@ -10,7 +10,7 @@
 //		return err // *assert.ParseError: "p95 <= 2sec: column 9: unknown unit ..."
 //	}
 //	p95, rows := 2.4e9, int64(10) // duration_ns is in nanoseconds
-//	res := th.Evaluate(assert.Aggregates{P95: &p95, Count: &rows})
+//	res := th.Evaluate(&galileo.MetricAggregates{P95: &p95, Count: &rows})
 //	if !res.Pass {
 //		fmt.Println(res.Explanation) // latency p95 = 2.4s, want <= 2s (10 rows)
 //	}

@@ -3,18 +3,23 @@ package assert
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
 
-// Aggregates holds one metric's server-side statistics (all optional).
-// A nil field means the server did not report that statistic.
-type Aggregates struct {
-	Avg, Sum, Min, Max, P50, P90, P95, P99 *float64
-	Count                                  *int64
-	// ValueDistribution maps each discrete value to the number of rows that
-	// have it, e.g. {"0": 2, "1": 8} for a boolean metric.
-	ValueDistribution map[string]int64
+// Aggregates is what a threshold reads: one metric's statistics as the
+// server reported them. The client's wire type, *galileo.MetricAggregates,
+// implements it (so do the report's metrics, which embed it); there is no
+// second copy of the numbers here.
+type Aggregates interface {
+	// Stat returns a statistic by name (avg, sum, min, max, count, p50,
+	// p90, p95, p99) and whether the server reported it.
+	Stat(name string) (float64, bool)
+	// Distribution maps each discrete value to the number of rows that
+	// have it, e.g. {"0": 2, "1": 8} for a boolean metric; nil when not
+	// reported.
+	Distribution() map[string]int64
 }
 
 // Result is the outcome of evaluating one threshold.
@@ -74,13 +79,26 @@ func (t Threshold) Evaluate(a Aggregates) Result {
 
 // rowsOf returns the number of rows the aggregates describe.
 func rowsOf(a Aggregates) (int64, bool) {
-	if a.Count != nil {
-		return *a.Count, true
+	if isNil(a) {
+		return 0, false
 	}
-	if n := distributionTotal(a.ValueDistribution); n > 0 {
+	if n, ok := a.Stat(statCount); ok {
+		return int64(n), true
+	}
+	if n := distributionTotal(a.Distribution()); n > 0 {
 		return n, true
 	}
 	return 0, false
+}
+
+// isNil reports whether a holds nothing: a nil interface or a nil pointer
+// in it (a metric the server did not report).
+func isNil(a Aggregates) bool {
+	if a == nil {
+		return true
+	}
+	v := reflect.ValueOf(a)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func distributionTotal(d map[string]int64) int64 {
@@ -93,36 +111,13 @@ func distributionTotal(d map[string]int64) int64 {
 
 // actual picks the statistic out of a, in base units.
 func (t Threshold) actual(a Aggregates) (float64, bool) {
-	var p *float64
-	switch t.stat {
-	case statAvg:
-		p = a.Avg
-	case statMin:
-		p = a.Min
-	case statMax:
-		p = a.Max
-	case statSum:
-		p = a.Sum
-	case statP50:
-		p = a.P50
-	case statP90:
-		p = a.P90
-	case statP95:
-		p = a.P95
-	case statP99:
-		p = a.P99
-	case statCount:
-		if a.Count == nil {
-			return 0, false
-		}
-		return float64(*a.Count), true
-	case statRate:
-		return rate(a.ValueDistribution, t.key)
-	}
-	if p == nil {
+	if isNil(a) {
 		return 0, false
 	}
-	return *p, true
+	if t.stat == statRate {
+		return rate(a.Distribution(), t.key)
+	}
+	return a.Stat(t.stat)
 }
 
 // rate returns the share of rows in d whose value is key.

@@ -3,6 +3,7 @@ package assert_test
 import (
 	"errors"
 	"fmt"
+	"github.com/galileo-community/galileo-go/galileo"
 
 	"github.com/galileo-community/galileo-go/assert"
 )
@@ -13,7 +14,7 @@ func Example() {
 		assert.MustParse("latency", "p95 <= 2s"),
 		assert.MustParse("cost", "avg <= $0.01"),
 	}
-	aggregates := map[string]assert.Aggregates{ // keyed as on the server
+	aggregates := map[string]*galileo.MetricAggregates{ // keyed as on the server
 		"duration_ns": {P95: &p95, Count: &rows},
 		"cost":        {Avg: &avgCost, Count: &rows},
 	}
@@ -44,7 +45,7 @@ func ExampleParse() {
 func ExampleThreshold_Evaluate() {
 	dist := map[string]int64{"0": 3, "1": 17} // a boolean metric
 	th := assert.MustParse("is_polite", "rate(true) >= 90%")
-	r := th.Evaluate(assert.Aggregates{ValueDistribution: dist})
+	r := th.Evaluate(&galileo.MetricAggregates{ValueDistribution: dist})
 	fmt.Println(r.Pass, *r.Actual)
 	fmt.Println(r.Explanation)
 	// Output:

@@ -2,6 +2,7 @@ package assert
 
 import (
 	"errors"
+	"github.com/galileo-community/galileo-go/galileo"
 	"testing"
 )
 
@@ -64,7 +65,7 @@ func FuzzParse(f *testing.F) {
 		// Evaluation never panics and always explains itself.
 		one := 1.0
 		n := int64(1)
-		for _, a := range []Aggregates{{}, {Avg: &one, Sum: &one, Min: &one, Max: &one, P50: &one, P90: &one, P95: &one, P99: &one, Count: &n, ValueDistribution: map[string]int64{"1": 1}}} {
+		for _, a := range []*galileo.MetricAggregates{{}, {Avg: &one, Sum: &one, Min: &one, Max: &one, P50: &one, P90: &one, P95: &one, P99: &one, Count: &n, ValueDistribution: map[string]int64{"1": 1}}} {
 			if r := th.Evaluate(a); r.Explanation == "" {
 				t.Fatalf("Evaluate of %q gave no explanation", s)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/galileo-community/galileo-go/galileo"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,17 +75,17 @@ func TestThreshold_Evaluate_golden(t *testing.T) {
 		metric, expr string
 		agg          Aggregates
 	}{
-		{"correctness", "avg >= 0.95", Aggregates{Avg: f64(0.82), Count: ten}},
-		{"correctness", "avg >= 95%", Aggregates{Avg: f64(0.82), Count: ten}},
-		{"correctness", "0.8 <= avg <= 1", Aggregates{Avg: f64(0.72), Count: ten}},
-		{"correctness", "p95 >= 0.9", Aggregates{Avg: f64(0.9), Count: ten}},
-		{"latency", "p95 <= 2s", Aggregates{P95: f64(2.4e9), Count: ten}},
-		{"latency", "avg <= 800ms", Aggregates{Avg: f64(812_345_678), Count: ten}},
-		{"cost", "sum <= $0.50", Aggregates{Sum: f64(0.62), Count: ten}},
-		{"num_total_tokens", "avg <= 500", Aggregates{Avg: f64(512.25), Count: ten}},
-		{"is_polite", "rate(true) >= 90%", Aggregates{ValueDistribution: map[string]int64{"0": 3, "1": 17}}},
-		{"tone", `rate("yes") >= 0.9`, Aggregates{Count: i64(1), ValueDistribution: map[string]int64{"yes": 1}}},
-		{"tone", `rate("yes") >= 0.9`, Aggregates{}},
+		{"correctness", "avg >= 0.95", &galileo.MetricAggregates{Avg: f64(0.82), Count: ten}},
+		{"correctness", "avg >= 95%", &galileo.MetricAggregates{Avg: f64(0.82), Count: ten}},
+		{"correctness", "0.8 <= avg <= 1", &galileo.MetricAggregates{Avg: f64(0.72), Count: ten}},
+		{"correctness", "p95 >= 0.9", &galileo.MetricAggregates{Avg: f64(0.9), Count: ten}},
+		{"latency", "p95 <= 2s", &galileo.MetricAggregates{P95: f64(2.4e9), Count: ten}},
+		{"latency", "avg <= 800ms", &galileo.MetricAggregates{Avg: f64(812_345_678), Count: ten}},
+		{"cost", "sum <= $0.50", &galileo.MetricAggregates{Sum: f64(0.62), Count: ten}},
+		{"num_total_tokens", "avg <= 500", &galileo.MetricAggregates{Avg: f64(512.25), Count: ten}},
+		{"is_polite", "rate(true) >= 90%", &galileo.MetricAggregates{ValueDistribution: map[string]int64{"0": 3, "1": 17}}},
+		{"tone", `rate("yes") >= 0.9`, &galileo.MetricAggregates{Count: i64(1), ValueDistribution: map[string]int64{"yes": 1}}},
+		{"tone", `rate("yes") >= 0.9`, &galileo.MetricAggregates{}},
 	}
 	var buf bytes.Buffer
 	for _, c := range cases {
@@ -123,15 +124,15 @@ func TestDoc_examples(t *testing.T) {
 		metric, expr string
 		agg          Aggregates
 	}{
-		{"correctness", "avg >= 0.95", Aggregates{Avg: f64(0.82), Count: ten}},
-		{"latency", "p95 <= 2s", Aggregates{P95: f64(2.4e9), Count: ten}},
-		{"cost", "sum <= $0.50", Aggregates{Sum: f64(0.62), Count: ten}},
-		{"tone", `rate("yes") >= 90%`, Aggregates{ValueDistribution: map[string]int64{"yes": 17, "no": 3}}},
-		{"correctness", "p95 >= 0.9", Aggregates{Count: ten}},
+		{"correctness", "avg >= 0.95", &galileo.MetricAggregates{Avg: f64(0.82), Count: ten}},
+		{"latency", "p95 <= 2s", &galileo.MetricAggregates{P95: f64(2.4e9), Count: ten}},
+		{"cost", "sum <= $0.50", &galileo.MetricAggregates{Sum: f64(0.62), Count: ten}},
+		{"tone", `rate("yes") >= 90%`, &galileo.MetricAggregates{ValueDistribution: map[string]int64{"yes": 17, "no": 3}}},
+		{"correctness", "p95 >= 0.9", &galileo.MetricAggregates{Count: ten}},
 	} {
 		quoted = append(quoted, MustParse(c.metric, c.expr).Evaluate(c.agg).Explanation)
 	}
-	quoted = append(quoted, Threshold{}.Evaluate(Aggregates{}).Explanation)
+	quoted = append(quoted, Threshold{}.Evaluate(&galileo.MetricAggregates{}).Explanation)
 	for _, q := range quoted {
 		if !bytes.Contains(doc, []byte("//\t"+q+"\n")) {
 			t.Errorf("doc.go does not quote %q", q)

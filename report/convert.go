@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/galileo-community/galileo-go/assert"
+	"github.com/galileo-community/galileo-go/galileo"
 )
 
 // NewThreshold builds the report's record of an evaluated threshold: the
@@ -59,27 +60,20 @@ func displayUnit(metric, stat string, percent bool) string {
 }
 
 // NewMetric builds the report's record of a metric from its name as the
-// user wrote it, its server key and its aggregates. The distribution map is
-// copied.
-func NewMetric(name, key string, a assert.Aggregates) Metric {
-	return Metric{
-		Name: name, Key: key,
-		Avg: copyF(a.Avg), Sum: copyF(a.Sum), Min: copyF(a.Min), Max: copyF(a.Max),
-		P50: copyF(a.P50), P90: copyF(a.P90), P95: copyF(a.P95), P99: copyF(a.P99),
-		Count:             copyI(a.Count),
-		ValueDistribution: maps.Clone(a.ValueDistribution),
+// user wrote it, its server key and its aggregates (nil: not reported).
+// The aggregates are copied.
+func NewMetric(name, key string, a *galileo.MetricAggregates) Metric {
+	m := Metric{Name: name, Key: key}
+	if a != nil {
+		m.MetricAggregates = galileo.MetricAggregates{
+			Avg: copyF(a.Avg), Sum: copyF(a.Sum), Min: copyF(a.Min), Max: copyF(a.Max),
+			P50: copyF(a.P50), P90: copyF(a.P90), P95: copyF(a.P95), P99: copyF(a.P99),
+			Pct: copyF(a.Pct), Count: copyI(a.Count),
+			ValueDistribution: maps.Clone(a.ValueDistribution),
+		}
+		m.Scored = a.Rows()
 	}
-}
-
-// Aggregates returns the metric's statistics in the form the threshold
-// language evaluates.
-func (m *Metric) Aggregates() assert.Aggregates {
-	return assert.Aggregates{
-		Avg: copyF(m.Avg), Sum: copyF(m.Sum), Min: copyF(m.Min), Max: copyF(m.Max),
-		P50: copyF(m.P50), P90: copyF(m.P90), P95: copyF(m.P95), P99: copyF(m.P99),
-		Count:             copyI(m.Count),
-		ValueDistribution: maps.Clone(m.ValueDistribution),
-	}
+	return m
 }
 
 func copyF(p *float64) *float64 {

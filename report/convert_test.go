@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/galileo-community/galileo-go/galileo"
 	"reflect"
 	"testing"
 
@@ -13,25 +14,25 @@ func TestNewThreshold(t *testing.T) {
 		agg          assert.Aggregates
 		want         Threshold
 	}{
-		{"correctness", "avg >= 0.95", assert.Aggregates{Avg: fp(0.82), Count: ip(10)}, Threshold{
+		{"correctness", "avg >= 0.95", &galileo.MetricAggregates{Avg: fp(0.82), Count: ip(10)}, Threshold{
 			Metric: "correctness", Stat: "avg", Expr: "avg >= 0.95", Bounds: []Bound{{">=", 0.95}},
 			Actual: fp(0.82), Rows: 10, Explanation: "correctness avg = 0.82, want >= 0.95 (10 rows)"}},
-		{"latency", "p95 <= 2s", assert.Aggregates{P95: fp(1.2e9), Count: ip(3)}, Threshold{
+		{"latency", "p95 <= 2s", &galileo.MetricAggregates{P95: fp(1.2e9), Count: ip(3)}, Threshold{
 			Metric: "latency", Stat: "p95", Expr: "p95 <= 2s", Bounds: []Bound{{"<=", 2e9}},
 			Actual: fp(1.2e9), Pass: true, Rows: 3, Explanation: "latency p95 = 1.2s, want <= 2s (3 rows)", Unit: UnitNanoseconds}},
-		{"cost", "sum <= $0.50", assert.Aggregates{Sum: fp(0.62), Count: ip(20)}, Threshold{
+		{"cost", "sum <= $0.50", &galileo.MetricAggregates{Sum: fp(0.62), Count: ip(20)}, Threshold{
 			Metric: "cost", Stat: "sum", Expr: "sum <= $0.5", Bounds: []Bound{{"<=", 0.5}},
 			Actual: fp(0.62), Rows: 20, Explanation: "cost sum = $0.62, want <= $0.5 (20 rows)", Unit: UnitDollars}},
-		{"tone", "rate(yes) >= 90%", assert.Aggregates{ValueDistribution: map[string]int64{"yes": 17, "no": 3}}, Threshold{
+		{"tone", "rate(yes) >= 90%", &galileo.MetricAggregates{ValueDistribution: map[string]int64{"yes": 17, "no": 3}}, Threshold{
 			Metric: "tone", Stat: `rate("yes")`, Expr: `rate("yes") >= 90%`, Bounds: []Bound{{">=", 0.9}},
 			Actual: fp(0.85), Rows: 20, Explanation: `tone rate("yes") = 85%, want >= 90% (20 rows)`, Unit: UnitPercent}},
-		{"correctness", "0.8 <= avg <= 1", assert.Aggregates{Avg: fp(0.9)}, Threshold{
+		{"correctness", "0.8 <= avg <= 1", &galileo.MetricAggregates{Avg: fp(0.9)}, Threshold{
 			Metric: "correctness", Stat: "avg", Expr: "0.8 <= avg <= 1", Bounds: []Bound{{">=", 0.8}, {"<=", 1}},
 			Actual: fp(0.9), Pass: true, Explanation: "correctness avg = 0.9, want 0.8 <= avg <= 1"}},
-		{"latency", "count >= 10", assert.Aggregates{Count: ip(7)}, Threshold{
+		{"latency", "count >= 10", &galileo.MetricAggregates{Count: ip(7)}, Threshold{
 			Metric: "latency", Stat: "count", Expr: "count >= 10", Bounds: []Bound{{">=", 10}},
 			Actual: fp(7), Rows: 7, Explanation: "latency count = 7, want >= 10 (7 rows)"}},
-		{"correctness", "avg >= 95%", assert.Aggregates{Count: ip(7)}, Threshold{
+		{"correctness", "avg >= 95%", &galileo.MetricAggregates{Count: ip(7)}, Threshold{
 			Metric: "correctness", Stat: "avg", Expr: "avg >= 95%", Bounds: []Bound{{">=", 0.95}},
 			Rows: 7, Explanation: "correctness avg not reported, want >= 95% (7 rows)", Unit: UnitPercent}},
 	}
@@ -63,7 +64,7 @@ func TestNewThreshold_boundsAgreeWithVerdict(t *testing.T) {
 	for _, e := range exprs {
 		th := assert.MustParse(e.metric, e.expr)
 		for _, v := range values {
-			agg := assert.Aggregates{Avg: fp(v), Min: fp(v), Max: fp(v), Sum: fp(v), P95: fp(v), Count: ip(10),
+			agg := &galileo.MetricAggregates{Avg: fp(v), Min: fp(v), Max: fp(v), Sum: fp(v), P95: fp(v), Count: ip(10),
 				ValueDistribution: map[string]int64{"1": int64(v * 10), "0": 10, "a b": 3, "0.9": 2}}
 			got := NewThreshold(th.Evaluate(agg))
 			if len(got.Bounds) == 0 {
@@ -129,7 +130,7 @@ func TestParseBounds_rejectsOtherText(t *testing.T) {
 }
 
 func TestNewMetric_Aggregates(t *testing.T) {
-	agg := assert.Aggregates{Avg: fp(0.5), P99: fp(0.9), Count: ip(4), ValueDistribution: map[string]int64{"1": 2, "0": 2}}
+	agg := &galileo.MetricAggregates{Avg: fp(0.5), P99: fp(0.9), Count: ip(4), ValueDistribution: map[string]int64{"1": 2, "0": 2}}
 	m := NewMetric("correctness", "9f3c", agg)
 	if m.Name != "correctness" || m.Key != "9f3c" || *m.Avg != 0.5 || *m.P99 != 0.9 || *m.Count != 4 || m.Sum != nil {
 		t.Errorf("NewMetric = %+v", m)
@@ -139,8 +140,10 @@ func TestNewMetric_Aggregates(t *testing.T) {
 	if *m.Avg != 0.5 || m.ValueDistribution["1"] != 2 {
 		t.Errorf("NewMetric shares memory with its input")
 	}
-	back := m.Aggregates()
-	if *back.Avg != 0.5 || *back.Count != 4 || back.ValueDistribution["0"] != 2 || back.Min != nil {
-		t.Errorf("Aggregates() = %+v", back)
+	if m.Scored != 4 {
+		t.Errorf("NewMetric Scored = %d, want 4", m.Scored)
+	}
+	if none := NewMetric("x", "k", nil); none.Count != nil || none.Scored != 0 {
+		t.Errorf("NewMetric(nil) = %+v", none)
 	}
 }

@@ -3,9 +3,14 @@
 // JUnit XML for CI test views, Markdown for a GitHub job summary, and a
 // self-contained HTML page with charts.
 //
-// The go test harness and the galileotest command both produce a
-// [Report]; this package only describes and writes it. It does not run
-// anything and does not import the harness.
+// It is the one home of the verdict: the go test harness and the
+// galileotest command both produce a [Report], and the test result, the
+// command's exit code and every file written from it agree because they
+// read the same status. [Experiment.Judge] evaluates a further threshold
+// against an experiment's aggregates and records it (a miss turns the
+// experiment failed); the aggregates are the client's wire type,
+// galileo.MetricAggregates, embedded in [Metric]. This package does not
+// run anything and does not import the harness.
 //
 // # Quick start
 //
@@ -56,6 +61,7 @@
 //	started_at       string    when the run started (absent if unknown)
 //	finished_at      string    when the run finished (absent if unknown)
 //	backend          string    "remote" or "emulator"
+//	run_id           string    the go test run that wrote it (absent for one process)
 //	experiments      array     in declaration order, each:
 //	  name           string    the declared (fixture) name
 //	  run_name       string    the unique name it ran under on the server
@@ -68,14 +74,24 @@
 //	  rows           integer   dataset rows
 //	  scored_rows    integer   rows scored for every requested metric
 //	  errored_rows   integer   rows whose output could not be produced
+//	  row_errors     array     the first failed rows: {"index", "input", "error"}
+//	  allowed_errored_rows, allowed_unscored_rows   integer   the allowance, in rows
+//	  reattached     boolean   a CI retry re-attached to the experiment
+//	  tags           object    the experiment tags written
+//	  started_at     string    when the experiment started
 //	  duration_ms    integer   wall time of the experiment
+//	  setup_ms, run_ms, wait_ms   integer   its phases
+//	  polls          integer   polls for the scores
 //	  status         string    "passed", "failed", "error" or "timeout"
-//	  error          string    set-up or infrastructure error text, if any
+//	  error          string    set-up, input or infrastructure error text, if any
 //	  metrics        array     in declaration order, each:
 //	    name         string    as the user wrote it ("correctness", "latency")
 //	    key          string    the server's key (scorer UUID, "cost", "duration_ns")
 //	    label        string    the scorer's display label
-//	    avg sum min max p50 p90 p95 p99   number   aggregates
+//	    scorer_name  string    the scorer's name
+//	    scored       integer   rows with a score
+//	    not_applicable, scorer_errors   integer   rows counted when scores stalled
+//	    avg sum min max pct p50 p90 p95 p99   number   aggregates
 //	    count        integer   rows counted
 //	    value_distribution  object   discrete value -> rows, e.g. {"0": 2, "1": 8}
 //	    row_values   array of numbers   per-row values, when known
@@ -91,6 +107,7 @@
 //	    rows         integer   rows behind the statistic
 //	    explanation  string    one line for people; read pass and actual instead
 //	    unit         string    display unit "ns", "$" or "%" (absent: a plain number)
+//	    line         integer   where the fixture declares it (absent for Go)
 //
 // Read a report with [ReadJSON], which rejects a missing or unknown
 // schema_version, or with any JSON tool, e.g.
@@ -128,6 +145,8 @@
 // # Files
 //
 // [WriteFile] renders a report in a [Format] and replaces the file
-// atomically; [FormatForPath] picks the format from the extension
+// atomically; [MergeJSONFile] adds a report's experiments to a JSON file
+// written by the same run (several harnesses and test binaries), under a
+// lock; [FormatForPath] picks the format from the extension
 // (.json, .xml, .md, .html).
 package report

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/assert"
+	"github.com/galileo-community/galileo-go/galileo"
 	"github.com/galileo-community/galileo-go/report"
 )
 
@@ -13,7 +14,7 @@ import (
 // result; WriteMarkdown renders the job summary.
 func ExampleWriteMarkdown() {
 	p95, sum, avg, rows := 2.4e9, 0.31, 0.97, int64(10)
-	agg := assert.Aggregates{P95: &p95, Sum: &sum, Avg: &avg, Count: &rows}
+	agg := &galileo.MetricAggregates{P95: &p95, Sum: &sum, Avg: &avg, Count: &rows}
 	check := func(metric, expr string) report.Threshold {
 		return report.NewThreshold(assert.MustParse(metric, expr).Evaluate(agg))
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"github.com/galileo-community/galileo-go/galileo"
 	"io/fs"
 	"math"
 	"os"
@@ -86,7 +87,7 @@ func TestWriteFile_replacesWhole(t *testing.T) {
 
 func TestWriteFile_errors(t *testing.T) {
 	nan := math.NaN()
-	bad := &Report{Experiments: []Experiment{{Name: "a", Metrics: []Metric{{Name: "m", Avg: &nan}}}}}
+	bad := &Report{Experiments: []Experiment{{Name: "a", Metrics: []Metric{{Name: "m", MetricAggregates: galileo.MetricAggregates{Avg: &nan}}}}}}
 
 	t.Run("missing directory", func(t *testing.T) {
 		dir := t.TempDir()

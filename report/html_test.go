@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"github.com/galileo-community/galileo-go/galileo"
 	"html"
 	"math"
 	"regexp"
@@ -146,7 +147,7 @@ func TestWriteHTML_escapes(t *testing.T) {
 		Name: `evil"><script>alert(1)</script>`, Status: StatusError, Link: "javascript:alert(2)",
 		Error:      "<img src=x onerror=alert(3)>",
 		Thresholds: []Threshold{{Metric: `m"><svg onload=alert(4)>`, Stat: "avg", Expr: "avg >= 1"}},
-		Metrics:    []Metric{{Name: "tone", ValueDistribution: map[string]int64{"<b>bold</b>": 3}}},
+		Metrics:    []Metric{{Name: "tone", MetricAggregates: galileo.MetricAggregates{ValueDistribution: map[string]int64{"<b>bold</b>": 3}}}},
 	}}}
 	doc := renderHTML(t, r)
 	for _, bad := range []string{"<script>alert(1)", "javascript:", "<img src=x", "<svg onload", "<b>bold"} {
@@ -214,7 +215,7 @@ func TestCategories(t *testing.T) {
 	for i := range 30 {
 		many[string(rune('a'+i%26))+strings.Repeat("z", i/26)] = int64(i + 1)
 	}
-	m := Metric{Name: "label", ValueDistribution: many}
+	m := Metric{Name: "label", MetricAggregates: galileo.MetricAggregates{ValueDistribution: many}}
 	d, ok := newDistribution(&m)
 	if !ok || len(d.Bins) != maxCategories || d.Bins[len(d.Bins)-1].Label != "other" || d.Count != 465 {
 		t.Errorf("30 categories: %d bins, last %+v, count %d; want %d bins ending in other, 465 rows", len(d.Bins), d.Bins[len(d.Bins)-1], d.Count, maxCategories)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"github.com/galileo-community/galileo-go/galileo"
 	"math"
 	"reflect"
 	"strings"
@@ -62,7 +63,7 @@ func TestWriteJSON_errors(t *testing.T) {
 	}{
 		{"nil", nil, "report: nil report"},
 		{"future version", &Report{SchemaVersion: 2}, "schema_version 2 is not supported; this writer writes 1"},
-		{"NaN aggregate", &Report{Experiments: []Experiment{{Name: "bot", Metrics: []Metric{{Name: "bleu", P95: &nan}}}}},
+		{"NaN aggregate", &Report{Experiments: []Experiment{{Name: "bot", Metrics: []Metric{{Name: "bleu", MetricAggregates: galileo.MetricAggregates{P95: &nan}}}}}},
 			`experiment "bot" metric "bleu": p95 is NaN, which JSON cannot represent`},
 		{"infinite row", &Report{Experiments: []Experiment{{Name: "bot", Metrics: []Metric{{Name: "bleu", RowValues: []float64{1, math.Inf(1)}}}}}},
 			`experiment "bot" metric "bleu": row_values[1] is +Inf`},

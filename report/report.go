@@ -2,6 +2,8 @@ package report
 
 import (
 	"time"
+
+	"github.com/galileo-community/galileo-go/galileo"
 )
 
 // SchemaVersion is the version of the report schema this package writes
@@ -51,6 +53,10 @@ type Report struct {
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 	// Backend is BackendRemote or BackendEmulator.
 	Backend string `json:"backend"`
+	// RunID identifies the run that wrote the report: test binaries of one
+	// go test invocation share it, so that they merge their experiments
+	// into one file (see [MergeJSONFile]). Empty for a single process.
+	RunID string `json:"run_id,omitempty"`
 	// Experiments are in the order they were declared.
 	Experiments []Experiment `json:"experiments"`
 }
@@ -80,21 +86,53 @@ type Experiment struct {
 	Rows        int `json:"rows"`
 	ScoredRows  int `json:"scored_rows"`
 	ErroredRows int `json:"errored_rows"`
-	// DurationMS is the wall time of the experiment, in milliseconds.
+	// RowErrors are the first rows whose function failed.
+	RowErrors []RowError `json:"row_errors,omitempty"`
+	// AllowedErroredRows and AllowedUnscoredRows are the experiment's
+	// allowance (allow.errored_rows, allow.unscored_rows) in rows.
+	AllowedErroredRows  int `json:"allowed_errored_rows,omitempty"`
+	AllowedUnscoredRows int `json:"allowed_unscored_rows,omitempty"`
+	// Reattached is true when a CI retry re-attached to the experiment an
+	// earlier attempt created, instead of creating another.
+	Reattached bool `json:"reattached,omitempty"`
+	// Tags are the experiment tags written with it (git and CI facts and
+	// the experiment's own).
+	Tags map[string]string `json:"tags,omitempty"`
+	// StartedAt is when the experiment started.
+	StartedAt time.Time `json:"started_at,omitzero"`
+	// DurationMS is the wall time of the experiment, in milliseconds;
+	// SetupMS, RunMS and WaitMS its phases: resolving and creating, running
+	// the function over the rows, waiting for the scores.
 	DurationMS int64 `json:"duration_ms"`
+	SetupMS    int64 `json:"setup_ms,omitempty"`
+	RunMS      int64 `json:"run_ms,omitempty"`
+	WaitMS     int64 `json:"wait_ms,omitempty"`
+	// Polls is how many times the experiment was polled for its scores.
+	Polls int `json:"polls,omitempty"`
 	// Status is one of StatusPassed, StatusFailed, StatusError and
-	// StatusTimeout.
+	// StatusTimeout. It is what go test and the command's exit code say.
 	Status string `json:"status"`
-	// Error is the set-up or infrastructure error, if any.
+	// Error is the set-up, input or infrastructure error, if any.
 	Error string `json:"error,omitempty"`
 	// Metrics are in declaration order.
 	Metrics []Metric `json:"metrics"`
-	// Thresholds are in declaration order.
+	// Thresholds are in declaration order, then those asserted in Go
+	// (Result.Check) in the order they were checked.
 	Thresholds []Threshold `json:"thresholds"`
 }
 
-// Metric holds one metric's server-side aggregates. A nil statistic was not
-// reported by the server.
+// RowError is a row whose function failed.
+type RowError struct {
+	Index int    `json:"index"` // 0-based row index
+	Input string `json:"input"` // the row's input, shortened
+	Error string `json:"error"`
+}
+
+// Metric holds one metric's server-side aggregates: the client's wire type
+// (avg, sum, min, max, count, p50 … p99, value_distribution, all in base
+// units), embedded, so its JSON fields sit beside the metric's name. A nil
+// statistic was not reported by the server. *Metric satisfies
+// assert.Aggregates, so thresholds are evaluated against it directly.
 type Metric struct {
 	// Name is the metric as the user wrote it, e.g. "correctness" or
 	// "latency".
@@ -102,21 +140,19 @@ type Metric struct {
 	// Key is the server's key for the metric: a scorer UUID or name, or a
 	// system metric such as "cost" or "duration_ns".
 	Key string `json:"key,omitempty"`
-	// Label is the scorer's display label, e.g. "Correctness".
-	Label string `json:"label,omitempty"`
+	// Label and ScorerName are the scorer's display label ("Correctness")
+	// and name ("correctness"); empty for system metrics.
+	Label      string `json:"label,omitempty"`
+	ScorerName string `json:"scorer_name,omitempty"`
+	// Scored is the number of rows with a score; NotApplicable and
+	// ScorerErrors count the rows the metric does not apply to and those
+	// its scorer failed on (counted only when scores stalled).
+	Scored        int64 `json:"scored,omitempty"`
+	NotApplicable int64 `json:"not_applicable,omitempty"`
+	ScorerErrors  int64 `json:"scorer_errors,omitempty"`
 
-	Avg   *float64 `json:"avg,omitempty"`
-	Sum   *float64 `json:"sum,omitempty"`
-	Min   *float64 `json:"min,omitempty"`
-	Max   *float64 `json:"max,omitempty"`
-	P50   *float64 `json:"p50,omitempty"`
-	P90   *float64 `json:"p90,omitempty"`
-	P95   *float64 `json:"p95,omitempty"`
-	P99   *float64 `json:"p99,omitempty"`
-	Count *int64   `json:"count,omitempty"`
-	// ValueDistribution maps each discrete value to its number of rows,
-	// e.g. {"0": 2, "1": 8}.
-	ValueDistribution map[string]int64 `json:"value_distribution,omitempty"`
+	galileo.MetricAggregates
+
 	// RowValues are the per-row values, when known, in base units.
 	RowValues []float64 `json:"row_values,omitempty"`
 }
@@ -147,6 +183,9 @@ type Threshold struct {
 	// Unit says how to display Actual and Bounds: UnitNone,
 	// UnitNanoseconds, UnitDollars or UnitPercent.
 	Unit string `json:"unit,omitempty"`
+	// Line is where the fixture declares the threshold (0: declared in Go
+	// or by the harness).
+	Line int `json:"line,omitempty"`
 }
 
 // Bound is one comparison of a threshold: the statistic compared with Op
@@ -196,22 +235,6 @@ func (r *Report) Duration() time.Duration {
 // Duration is the wall time of the experiment.
 func (e *Experiment) Duration() time.Duration {
 	return time.Duration(e.DurationMS) * time.Millisecond
-}
-
-// Metric returns the experiment's metric with the given name (as written
-// in a threshold) or key, or nil.
-func (e *Experiment) Metric(name string) *Metric {
-	for i := range e.Metrics {
-		if e.Metrics[i].Name == name {
-			return &e.Metrics[i]
-		}
-	}
-	for i := range e.Metrics {
-		if e.Metrics[i].Key != "" && e.Metrics[i].Key == name {
-			return &e.Metrics[i]
-		}
-	}
-	return nil
 }
 
 // judged reports whether the experiment's thresholds carry a verdict: it

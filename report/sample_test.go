@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"flag"
+	"github.com/galileo-community/galileo-go/galileo"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,7 +48,7 @@ func evaluated(t testing.TB, m Metric, expr string) Threshold {
 	if err != nil {
 		t.Fatalf("parse %s %q: %v", m.Name, expr, err)
 	}
-	return NewThreshold(th.Evaluate(m.Aggregates()))
+	return NewThreshold(th.Evaluate(&m))
 }
 
 // sampleReport is a fixed run of four experiments: one passed, one failed
@@ -57,23 +58,16 @@ func sampleReport(t testing.TB) *Report {
 	t.Helper()
 	start := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-	correct := Metric{Name: "correctness", Key: "9f3c2b1e-5d4a-4c7b-8e6f-0a1b2c3d4e5f", Label: "Correctness",
-		Avg: fp(0.97), Min: fp(0.8), Max: fp(1), Sum: fp(9.7), P50: fp(1), P90: fp(1), P95: fp(1), P99: fp(1), Count: ip(10),
-		RowValues: []float64{1, 1, 1, 0.9, 1, 0.8, 1, 1, 1, 1}}
-	latency := Metric{Name: "latency", Key: "duration_ns",
-		Avg: fp(0.84e9), Min: fp(0.41e9), Max: fp(1.31e9), Sum: fp(8.4e9), P50: fp(0.8e9), P90: fp(1.15e9), P95: fp(1.2e9), P99: fp(1.29e9), Count: ip(10),
-		RowValues: []float64{0.41e9, 0.55e9, 0.62e9, 0.7e9, 0.8e9, 0.81e9, 0.9e9, 1.0e9, 1.1e9, 1.31e9}}
-	cost := Metric{Name: "cost", Key: "cost", Avg: fp(0.031), Sum: fp(0.31), Min: fp(0.02), Max: fp(0.05), Count: ip(10)}
+	correct := Metric{Name: "correctness", Key: "9f3c2b1e-5d4a-4c7b-8e6f-0a1b2c3d4e5f", Label: "Correctness", MetricAggregates: galileo.MetricAggregates{Avg: fp(0.97), Min: fp(0.8), Max: fp(1), Sum: fp(9.7), P50: fp(1), P90: fp(1), P95: fp(1), P99: fp(1), Count: ip(10)}, RowValues: []float64{1, 1, 1, 0.9, 1, 0.8, 1, 1, 1, 1}}
+	latency := Metric{Name: "latency", Key: "duration_ns", MetricAggregates: galileo.MetricAggregates{Avg: fp(0.84e9), Min: fp(0.41e9), Max: fp(1.31e9), Sum: fp(8.4e9), P50: fp(0.8e9), P90: fp(1.15e9), P95: fp(1.2e9), P99: fp(1.29e9), Count: ip(10)}, RowValues: []float64{0.41e9, 0.55e9, 0.62e9, 0.7e9, 0.8e9, 0.81e9, 0.9e9, 1.0e9, 1.1e9, 1.31e9}}
+	cost := Metric{Name: "cost", Key: "cost", MetricAggregates: galileo.MetricAggregates{Avg: fp(0.031), Sum: fp(0.31), Min: fp(0.02), Max: fp(0.05), Count: ip(10)}}
 
-	fCorrect := Metric{Name: "correctness", Key: "9f3c2b1e-5d4a-4c7b-8e6f-0a1b2c3d4e5f", Label: "Correctness",
-		Avg: fp(0.82), Min: fp(0), Max: fp(1), P50: fp(1), Count: ip(20),
-		ValueDistribution: map[string]int64{"0": 3, "0.5": 2, "1": 15}}
-	fLatency := Metric{Name: "latency", Key: "duration_ns", Avg: fp(1.6e9), P95: fp(2.4e9), Max: fp(3.1e9), Count: ip(20)}
-	fCost := Metric{Name: "cost", Key: "cost", Sum: fp(0.62), Count: ip(20)}
-	tone := Metric{Name: "tone", Key: "tone", Label: "Tone", Count: ip(20),
-		ValueDistribution: map[string]int64{"yes": 19, "no": 1}}
+	fCorrect := Metric{Name: "correctness", Key: "9f3c2b1e-5d4a-4c7b-8e6f-0a1b2c3d4e5f", Label: "Correctness", MetricAggregates: galileo.MetricAggregates{Avg: fp(0.82), Min: fp(0), Max: fp(1), P50: fp(1), Count: ip(20), ValueDistribution: map[string]int64{"0": 3, "0.5": 2, "1": 15}}}
+	fLatency := Metric{Name: "latency", Key: "duration_ns", MetricAggregates: galileo.MetricAggregates{Avg: fp(1.6e9), P95: fp(2.4e9), Max: fp(3.1e9), Count: ip(20)}}
+	fCost := Metric{Name: "cost", Key: "cost", MetricAggregates: galileo.MetricAggregates{Sum: fp(0.62), Count: ip(20)}}
+	tone := Metric{Name: "tone", Key: "tone", Label: "Tone", MetricAggregates: galileo.MetricAggregates{Count: ip(20), ValueDistribution: map[string]int64{"yes": 19, "no": 1}}}
 
-	timeoutCorrect := Metric{Name: "correctness", Key: "9f3c2b1e-5d4a-4c7b-8e6f-0a1b2c3d4e5f", Label: "Correctness", Count: ip(7)}
+	timeoutCorrect := Metric{Name: "correctness", Key: "9f3c2b1e-5d4a-4c7b-8e6f-0a1b2c3d4e5f", Label: "Correctness", MetricAggregates: galileo.MetricAggregates{Count: ip(7)}}
 
 	return &Report{
 		SchemaVersion: SchemaVersion,
