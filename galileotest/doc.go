@@ -26,12 +26,13 @@
 //	timeout: 10m
 //
 // Package fixtures documents the fixture format, package assert the
-// threshold language. Or declare the experiment in Go:
+// threshold language. Or declare the experiment in Go — the same type
+// (Experiment is fixtures.Experiment), the same validation and messages:
 //
 //	h := galileotest.New(t, galileotest.WithFunc("answer", bot.Answer))
 //	res := h.Run(galileotest.Experiment{Name: "support-bot", Dataset: galileotest.DatasetFile("testdata/q.jsonl"),
 //		Function: "answer", Metrics: []string{"correctness"}})
-//	res.Check(t, "correctness", "avg >= 0.95") // Errorf: every failing metric is reported
+//	res.Check(t, "correctness", "avg >= 0.95") // Errorf: every failing metric is reported, and the report records it
 //
 // To run experiments declared in Go in parallel, share one harness (and so
 // one backend) and bind it to each subtest with For:
@@ -83,8 +84,8 @@
 //	  experiment: …
 //	  console: …
 //
-// The wording of these messages may change; read the Report instead of
-// parsing them. The files under testdata/golden show every form.
+// The wording of these messages may change; read the report (Result.Report)
+// instead of parsing them. The files under testdata/golden show every form.
 //
 // # Backends
 //
@@ -109,8 +110,9 @@
 //
 // # The experiment flow
 //
-//  1. The experiment is validated without any network call: thresholds
-//     parsed, dataset file read, function looked up.
+//  1. The experiment is validated without any network call
+//     (fixtures.Experiment.Validate, the rules the fixture loader applies
+//     too): thresholds parsed, dataset file read, function looked up.
 //  2. Metrics are resolved to scorers (names, labels or scorer UUIDs)
 //     before anything is created; then the project (created when missing;
 //     on the emulator the default project is "galileotest"), the dataset
@@ -198,27 +200,36 @@
 //
 // # Reports
 //
-// Every run yields a Report (Result.Report, Runner.Evaluate): experiment
-// name, id, project and console link, backend, rows and errored rows,
-// per-metric aggregates, per-threshold verdicts with actual value,
-// threshold and explanation, durations and poll count (see Report).
+// The verdict is package report's model, and only that: every experiment
+// yields a *report.Experiment (Result.Report, Runner.Run, Evaluate) with
+// its name, run name, id, project and console link, rows and errored rows,
+// per-metric aggregates, per-threshold verdicts with actual value, bounds
+// and explanation, durations and poll count, and a status — passed,
+// failed, error or timeout — that is always what the test says: a
+// Result.Check or Require adds its threshold to the record, and a miss
+// turns it failed. Runner.Report gathers a run's experiments into a
+// report.Report, the fixtures that failed to load included (status error,
+// with file, line and message); the galileotest command writes the same
+// model, so go test and the command produce the same files.
 //
-// BuildReport turns the reports of a run into package report's model
-// (report.Report, JSON schema_version 1), which the galileotest command
-// writes too, so go test and the command produce the same files. When the
-// test ends, a Harness writes that model for everything it ran: as JSON to
-// GALILEOTEST_REPORT; under go test -artifacts, as galileotest-report.json
-// and galileotest-report.html in the test's artifact directory; and, when
+// When the test ends, a Harness writes that report: as JSON to
+// GALILEOTEST_REPORT, merged under a lock with what every other harness of
+// the same go test run wrote there (test binaries of one go test
+// ./... invocation share the file; a file left by another run is
+// replaced); under go test -artifacts, as galileotest-report.json and
+// galileotest-report.html in the test's artifact directory; and, when
 // GITHUB_STEP_SUMMARY is set (GitHub Actions), as a Markdown table appended
 // to that file (report.AppendStepSummary). Read the JSON with
 // report.ReadJSON.
 //
 // # Without go test
 //
-// The core is Runner (NewRunner, Runner.Evaluate) and Evaluate: they return
-// errors — *InputError for bad input (errors.Is(err, ErrInput)),
-// *TimeoutError, *SetupError — and never touch a testing.TB. The
-// galileotest command builds on them.
+// The core is Runner (NewRunner; Runner.Run, Runner.Judge to judge an
+// experiment that already ran, Runner.Preflight to resolve a declaration
+// online without running it, Runner.Report) and Evaluate: they return
+// errors — *fixtures.Error for bad input (errors.Is(err,
+// fixtures.ErrInvalid)), *TimeoutError, *SetupError — and never touch a
+// testing.TB. The galileotest command is a thin shell over them.
 //
 // # Progress
 //
@@ -248,8 +259,9 @@
 //
 //	GALILEOTEST_BACKEND  auto (default), remote or emulator
 //	GALILEOTEST_KEEP     keep the emulator's state in a directory (see above)
-//	GALILEOTEST_REPORT   write the JSON report to this file (or, for a
-//	                     directory or a path ending in /, to <test name>.json in it)
+//	GALILEOTEST_REPORT   write the JSON report to this file, merged with the other
+//	                     harnesses and test binaries of the same go test run (or,
+//	                     for a directory or a path ending in /, to <test name>.json in it)
 //	GITHUB_STEP_SUMMARY  append the Markdown summary to this file
 //	GALILEO_API_KEY, GALILEO_JWT_TOKEN, GALILEO_CONSOLE_URL, GALILEO_API_URL,
 //	GALILEO_PROJECT, GALILEO_PROJECT_ID, GALILEO_EXTRA_HEADERS, CI

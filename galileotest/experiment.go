@@ -2,7 +2,6 @@ package galileotest
 
 import (
 	"context"
-	"time"
 
 	"github.com/galileo-community/galileo-go/fixtures"
 )
@@ -21,141 +20,51 @@ type Row struct {
 // `function: <name>`; register it with WithFunc.
 type Func func(ctx context.Context, row Row) (string, error)
 
-// Types shared with package fixtures, so that an experiment declared in Go
-// reads like one declared in YAML.
-type (
-	// Prompt is the prompt of a prompt experiment: a stored template (by
-	// name and optional version) or inline messages, with an optional model
-	// alias and settings.
-	Prompt = fixtures.Prompt
-	// Message is one chat message of an inline prompt.
-	Message = fixtures.Message
-	// Settings are model settings that override the defaults.
-	Settings = fixtures.Settings
-	// Expectation is one threshold: a metric and an expression in the
-	// language of package assert, such as {Metric: "correctness", Expr:
-	// "avg >= 0.95"}. Threshold may be left zero; it is parsed from Expr.
-	Expectation = fixtures.Expectation
-	// Naming says how each run's experiment name is built.
-	Naming = fixtures.Naming
-	// Allowance is how many rows may stay unscored or fail.
-	Allowance = fixtures.Allowance
-)
+// Experiment declares one experiment in Go. It is the fixture loader's
+// type, fixtures.Experiment — the same fields, the same defaults and the
+// same Validate, so an experiment reads and behaves alike whether it comes
+// from YAML or from Go:
+//
+//	h.Run(galileotest.Experiment{
+//		Name:     "support-bot",
+//		Dataset:  galileotest.DatasetFile("testdata/questions.jsonl"),
+//		Function: "answer",
+//		Metrics:  []string{"correctness"},
+//		Expect:   []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
+//	})
+//
+// Prompt, Expect, Naming and Allow take package fixtures' types
+// (fixtures.Prompt, fixtures.Expectation, …). Zero Timeout, Concurrency and
+// Naming mean fixtures.DefaultTimeout, fixtures.DefaultConcurrency and
+// fixtures.NamingUnique. A project left empty is GALILEO_PROJECT_ID or
+// GALILEO_PROJECT, and on the emulator DefaultProject.
+type Experiment fixtures.Experiment
 
-// Naming strategies, see the package documentation.
-const (
-	NamingUnique   = fixtures.NamingUnique
-	NamingRerun    = fixtures.NamingRerun
-	NamingTemplate = fixtures.NamingTemplate
-)
-
-// Defaults applied when an experiment leaves a field zero.
-const (
-	DefaultTimeout     = fixtures.DefaultTimeout
-	DefaultConcurrency = fixtures.DefaultConcurrency
-	// DefaultProject is the project used on the emulator when neither the
-	// experiment nor GALILEO_PROJECT names one.
-	DefaultProject = "galileotest"
-)
-
-// Experiment describes one experiment to run: what runs (a registered Go
-// function or a prompt), over which rows, scored by which metrics, and the
-// thresholds its aggregates must meet. It is the Go form of a YAML fixture
-// (see FromFixture); the fields mean what the fixture fields of the same
-// name mean (package fixtures documents them).
-type Experiment struct {
-	// Name is the base name; each run's experiment name is derived from it
-	// by Naming. Required.
-	Name string
-	// Project is the Galileo project name. "" uses GALILEO_PROJECT_ID or
-	// GALILEO_PROJECT, and on the emulator (or a client for a loopback
-	// address) DefaultProject. A project that does not exist is created.
-	Project string
-	// Dataset is where the rows come from. Required.
-	Dataset Dataset
-	// Function names a Go function registered with WithFunc. Exactly one of
-	// Function and Prompt is set.
-	Function string
-	// Prompt is the prompt the server runs over the dataset.
-	Prompt *Prompt
-	// Metrics are the scorers to run: names, labels or scorer UUIDs.
-	Metrics []string
-	// Expect are thresholds asserted when the experiment runs through a
-	// Harness (one subtest each) and reported as verdicts in the Report.
-	Expect []Expectation
-	// Timeout bounds the whole run, waiting for scores included;
-	// DefaultTimeout when zero.
-	Timeout time.Duration
-	// Naming says how the run's experiment name is built; the zero value
-	// means NamingUnique.
-	Naming Naming
-	// Tags are written as experiment tags next to the git and CI tags.
-	Tags map[string]string
-	// Concurrency bounds how many rows a function runs at once;
-	// DefaultConcurrency when zero.
-	Concurrency int
-	// Allow is how many rows may stay unscored or fail without failing the
-	// run; nothing by default.
-	Allow Allowance
-	// File and Line locate the declaration in a fixture, for messages;
-	// empty for experiments declared in Go.
-	File string
-	Line int
-}
-
-// Dataset says where an experiment's rows come from. Set exactly one of
-// Name (a dataset stored on Galileo), File (a JSONL or CSV file) and Rows.
-type Dataset struct {
-	// Name is a dataset stored on Galileo, Version its version (nil: the
-	// current one).
-	Name    string
-	Version *int
-	// File is a .jsonl or .csv file in the format package fixtures
-	// documents, relative to the working directory (for a fixture: to the
-	// fixture's directory, read when the fixture is loaded).
-	File string
-	// Rows are inline rows.
-	Rows []Row
-
-	// rows are rows read by package fixtures, with their generated outputs.
-	rows []fixtures.Row
-}
-
-// DatasetFile returns a dataset read from a .jsonl or .csv file when the
-// experiment runs. A relative path is relative to the working directory,
-// which under go test is the package directory.
-func DatasetFile(path string) Dataset { return Dataset{File: path} }
+// DatasetFile returns a dataset read from a .jsonl or .csv file (the
+// format package fixtures documents) when the experiment runs. A relative
+// path is relative to the working directory, which under go test is the
+// package directory.
+func DatasetFile(path string) fixtures.Dataset { return fixtures.Dataset{File: path} }
 
 // DatasetRows returns a dataset of inline rows.
-func DatasetRows(rows ...Row) Dataset { return Dataset{Rows: rows} }
+func DatasetRows(rows ...Row) fixtures.Dataset {
+	out := make([]fixtures.Row, len(rows))
+	for i, r := range rows {
+		out[i] = fixtures.Row{Input: r.Input, GroundTruth: r.GroundTruth, Metadata: r.Metadata}
+	}
+	return fixtures.Dataset{Rows: out}
+}
 
 // StoredDataset returns a dataset stored on Galileo under name, in its
 // current version.
-func StoredDataset(name string) Dataset { return Dataset{Name: name} }
+func StoredDataset(name string) fixtures.Dataset { return fixtures.Dataset{Name: name} }
 
-// FromFixture converts an experiment loaded by package fixtures.
-func FromFixture(x fixtures.Experiment) Experiment {
-	ds := Dataset{Name: x.Dataset.Name, Version: x.Dataset.Version, File: x.Dataset.File}
-	if !x.Dataset.Stored() {
-		ds.rows = x.Dataset.Rows
-		if ds.rows == nil {
-			ds.rows = []fixtures.Row{}
-		}
-	}
-	return Experiment{
-		Name:        x.Name,
-		Project:     x.Project,
-		Dataset:     ds,
-		Function:    x.Function,
-		Prompt:      x.Prompt,
-		Metrics:     x.Metrics,
-		Expect:      x.Expect,
-		Timeout:     x.Timeout,
-		Naming:      x.Naming,
-		Tags:        x.Tags,
-		Concurrency: x.Concurrency,
-		Allow:       x.Allow,
-		File:        x.File,
-		Line:        x.Line,
-	}
-}
+// Constants of the harness.
+const (
+	// DefaultProject is the project used on the emulator when neither the
+	// experiment nor GALILEO_PROJECT names one.
+	DefaultProject = "galileotest"
+	// BackendClient is what Runner.Backend says when the client was given
+	// with WithClient.
+	BackendClient = "client"
+)

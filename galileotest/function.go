@@ -10,6 +10,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 // Ingest tuning: traces are sent in batches of ingestBatch (the official
@@ -46,7 +47,7 @@ func (s ingestSink) Ingest(ctx context.Context, traces []galileo.Span) error {
 type runStats struct {
 	rows      int
 	errored   int
-	rowErrors []RowError
+	rowErrors []report.RowError
 	ingested  int
 }
 
@@ -138,7 +139,7 @@ func runFunction(ctx context.Context, fn Func, fnName, traceName string, rows []
 					statsMu.Lock()
 					stats.errored++
 					if len(stats.rowErrors) < maxRowErrorsKept {
-						stats.rowErrors = append(stats.rowErrors, RowError{Index: i, Input: shorten(row.Input, 80), Error: err.Error()})
+						stats.rowErrors = append(stats.rowErrors, report.RowError{Index: i, Input: shorten(row.Input, 80), Error: err.Error()})
 					}
 					statsMu.Unlock()
 				}

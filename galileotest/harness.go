@@ -60,12 +60,12 @@ func (h *Harness) Runner() *Runner { return h.r }
 // x.Expect becomes a subtest <experiment>/<metric>/<expr> of the harness's
 // test that fails with Errorf when missed; a function experiment also gets
 // <experiment>/errored_rows. Check and Require on the result assert
-// further thresholds.
+// further thresholds, and the report records them too.
 func (h *Harness) Run(x Experiment) *Result {
 	h.tb.Helper()
 	ctx, cancel := testContext(h.tb)
 	defer cancel()
-	rep, err := h.r.evaluate(ctx, x, h.tb.Logf)
+	rep, err := h.r.run(ctx, fixtures.Experiment(x), h.tb.Logf)
 	res := &Result{Report: rep, Err: err}
 	if err != nil {
 		h.tb.Fatalf("%v", err)
@@ -87,8 +87,8 @@ func (h *Harness) Run(x Experiment) *Result {
 // with one parallel subtest per experiment inside, and the thresholds
 // below that (TestX/<file>/<experiment>/<metric>/<expr>). A broken fixture
 // fails its own subtest with its file:line errors, before anything is
-// created; the other files still run. An unreadable directory, or one
-// without fixtures, fails t.
+// created, and is listed in the report with status error; the other files
+// still run. An unreadable directory, or one without fixtures, fails t.
 func RunDir(t *testing.T, dir string, opts ...Option) {
 	t.Helper()
 	files, err := fixtures.LoadOSDir(dir)
@@ -102,6 +102,9 @@ func RunDir(t *testing.T, dir string, opts ...Option) {
 	h := New(t, opts...)
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))
+		if f.Err != nil {
+			h.r.AddLoadError(f.Path, f.Err)
+		}
 		t.Run(subtestName(name), func(t *testing.T) {
 			t.Parallel()
 			if f.Err != nil {
@@ -115,27 +118,28 @@ func RunDir(t *testing.T, dir string, opts ...Option) {
 
 // RunFile runs the experiments of one fixture file as parallel subtests of
 // t (TestX/<experiment>/<metric>/<expr>). A broken fixture fails t with its
-// file:line errors before anything is created.
+// file:line errors before anything is created, and is listed in the report
+// with status error.
 func RunFile(t *testing.T, path string, opts ...Option) {
 	t.Helper()
+	h := New(t, opts...)
 	exps, err := fixtures.LoadFile(path)
 	if err != nil {
+		h.r.AddLoadError(path, err)
 		t.Fatalf("%v", err)
 		return
 	}
-	h := New(t, opts...)
 	h.runFixtures(t, exps)
 }
 
 // runFixtures runs each experiment in its own parallel subtest of t.
 func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment) {
-	for _, fx := range exps {
-		x := FromFixture(fx)
+	for _, x := range exps {
 		t.Run(subtestName(x.Name), func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := testContext(t)
 			defer cancel()
-			rep, err := h.r.evaluate(ctx, x, t.Logf)
+			rep, err := h.r.run(ctx, x, t.Logf)
 			if err != nil {
 				t.Fatalf("%v", err)
 				return
@@ -148,19 +152,19 @@ func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment) {
 
 // assertReport reports every verdict of rep: as subtests
 // <metric>/<expr> when tb can run subtests, else inline.
-func assertReport(tb testing.TB, rep *Report) {
+func assertReport(tb testing.TB, rep *report.Experiment) {
 	tb.Helper()
 	t, ok := tb.(*testing.T)
 	if !ok {
 		for _, v := range rep.Thresholds {
 			if !v.Pass {
-				tb.Errorf("%s/%s/%s: %s", subtestName(rep.Experiment), subtestName(v.Metric), subtestName(v.Threshold), rep.FailureMessage(v))
+				tb.Errorf("%s/%s/%s: %s", subtestName(rep.Name), subtestName(v.Metric), subtestName(v.Expr), rep.Failure(v))
 			}
 		}
 		return
 	}
 	var order []string
-	by := map[string][]Verdict{}
+	by := map[string][]report.Threshold{}
 	for _, v := range rep.Thresholds {
 		if _, ok := by[v.Metric]; !ok {
 			order = append(order, v.Metric)
@@ -170,9 +174,9 @@ func assertReport(tb testing.TB, rep *Report) {
 	for _, metric := range order {
 		t.Run(subtestName(metric), func(t *testing.T) {
 			for _, v := range by[metric] {
-				t.Run(subtestName(v.Threshold), func(t *testing.T) {
+				t.Run(subtestName(v.Expr), func(t *testing.T) {
 					if !v.Pass {
-						t.Errorf("%s", rep.FailureMessage(v))
+						t.Errorf("%s", rep.Failure(v))
 					}
 				})
 			}
@@ -218,19 +222,20 @@ const (
 	artifactHTML = "galileotest-report.html"
 )
 
-// writeReports writes the report of everything the harness ran, in the
-// report package's model (BuildReport), as the galileotest command does:
-// JSON to GALILEOTEST_REPORT; with go test -artifacts, JSON and HTML into
-// the test's artifact directory; and the Markdown summary appended to
-// $GITHUB_STEP_SUMMARY when that is set.
+// writeReports writes the verdict of everything the harness ran (the
+// Runner's Report, the model the galileotest command writes too): JSON to
+// GALILEOTEST_REPORT, merged with what the other harnesses and test
+// binaries of the same go test run wrote there; with go test -artifacts,
+// JSON and HTML into the test's artifact directory; and the Markdown
+// summary appended to $GITHUB_STEP_SUMMARY when that is set.
 func (h *Harness) writeReports() {
-	reps := h.r.Reports()
-	if len(reps) == 0 {
+	rep := h.r.Report()
+	if len(rep.Experiments) == 0 {
 		return
 	}
-	rep := BuildReport(h.r.Backend(), h.started, time.Now(), reps)
+	rep.RunID = processRunID()
 	if p := h.r.cfg.ReportPath; p != "" {
-		if out, err := writeReportFile(reportPath(p, h.tb.Name()), report.FormatJSON, rep); err != nil {
+		if out, err := writeReportPath(h.tb.Context(), p, h.tb.Name(), rep); err != nil {
 			h.tb.Errorf("galileotest: writing the report (GALILEOTEST_REPORT): %v", err)
 		} else {
 			h.tb.Logf("galileotest: report written to %s", out)
@@ -242,7 +247,8 @@ func (h *Harness) writeReports() {
 			name   string
 			format report.Format
 		}{{artifactJSON, report.FormatJSON}, {artifactHTML, report.FormatHTML}} {
-			if out, err := writeReportFile(filepath.Join(dir, a.name), a.format, rep); err != nil {
+			out := filepath.Join(dir, a.name)
+			if err := report.WriteFile(out, a.format, rep); err != nil {
 				h.tb.Errorf("galileotest: writing the report artifact: %v", err)
 			} else {
 				h.tb.Logf("galileotest: report written to %s", out)
@@ -266,39 +272,20 @@ func (h *Harness) getenv(key string) string {
 	return os.Getenv(key)
 }
 
-// reportPath is where GALILEOTEST_REPORT=p puts the report of the test
-// named name: p itself, or <name>.json inside p when p is an existing
-// directory or ends in a path separator.
-func reportPath(p, name string) string {
-	if info, err := os.Stat(p); (err == nil && info.IsDir()) || strings.HasSuffix(p, string(os.PathSeparator)) || strings.HasSuffix(p, "/") {
-		return filepath.Join(p, sanitizeFile(name)+".json")
-	}
-	return p
-}
-
-// writeReportFile writes rep to path in format, creating the directory.
-func writeReportFile(path string, format report.Format, rep *report.Report) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	if err := report.WriteFile(path, format, rep); err != nil {
-		return "", err
-	}
-	return path, nil
-}
-
 // Result is the outcome of Harness.Run.
 type Result struct {
-	// Report is the experiment's report; never nil.
-	Report *Report
+	// Report is the experiment's verdict, the record the run's report
+	// holds: Check and Require add their thresholds to it. Never nil.
+	Report *report.Experiment
 	// Err is why the experiment did not complete (the harness already
 	// failed the test with it), or nil.
 	Err error
 }
 
 // Check asserts a threshold, such as Check(t, "correctness", "avg >= 0.95"),
-// against the experiment's aggregates. A miss is reported with t.Errorf and
-// the test continues, so every failing metric is reported in one run. It
+// against the experiment's aggregates and records it in the report. A miss
+// is reported with t.Errorf and the test continues, so every failing metric
+// is reported in one run; the report's status turns failed with it. It
 // returns whether the threshold was met.
 func (r *Result) Check(t testing.TB, metric, expr string) bool {
 	t.Helper()
@@ -306,17 +293,13 @@ func (r *Result) Check(t testing.TB, metric, expr string) bool {
 		t.Errorf("galileotest: no result to check %s %s against", metric, expr)
 		return false
 	}
-	if r.Err != nil {
-		t.Errorf("galileotest: cannot check %s %s: %s did not complete: %v", metric, expr, r.Report.Experiment, r.Err)
-		return false
-	}
-	v, err := r.Report.Evaluate(metric, expr)
+	v, err := r.Report.Judge(metric, expr)
 	if err != nil {
-		t.Errorf("%v", err)
+		t.Errorf("galileotest: %v", err)
 		return false
 	}
 	if !v.Pass {
-		t.Errorf("%s", r.Report.FailureMessage(v))
+		t.Errorf("%s", r.Report.Failure(v))
 	}
 	return v.Pass
 }
@@ -331,7 +314,7 @@ func (r *Result) Require(t testing.TB, metric, expr string) {
 }
 
 // Passed reports whether the experiment completed and met every threshold
-// of its Expect and its errored-rows allowance.
+// so far: those of its Expect, its errored-rows allowance and every Check.
 func (r *Result) Passed() bool {
-	return r != nil && r.Err == nil && r.Report != nil && r.Report.Passed
+	return r != nil && r.Err == nil && r.Report != nil && r.Report.Status == report.StatusPassed
 }

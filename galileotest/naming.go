@@ -219,10 +219,10 @@ func (r *Runner) createNamed(ctx context.Context, c *galileo.Client, p *plan, pr
 	facts := r.runFacts(ctx)
 	now := time.Now()
 	switch p.naming.Strategy {
-	case NamingTemplate:
+	case fixtures.NamingTemplate:
 		name, err := p.naming.Execute(facts.nameData(p.x.Name, now))
 		if err != nil {
-			return created{}, p.x.inputErr(0, "naming.template", "%v", err)
+			return created{}, p.inputErr(0, "naming.template", "%v", err)
 		}
 		unlock := r.names.lock(projectID + "\x00" + name)
 		defer unlock()
@@ -251,7 +251,7 @@ func (r *Runner) createNamed(ctx context.Context, c *galileo.Client, p *plan, pr
 		}
 		return created{exp: exp, attempts: 1}, nil
 
-	case NamingRerun:
+	case fixtures.NamingRerun:
 		unlock := r.names.lock(projectID + "\x00" + p.x.Name)
 		defer unlock()
 		var lastErr error

@@ -20,6 +20,7 @@ type settings struct {
 	logf       func(format string, args ...any)
 	progress   func(ProgressEvent)
 	emuOpts    *emulator.Options
+	clientOpts []galileo.Option
 }
 
 // WithFunc registers a Go function under name; fixtures run it with
@@ -73,6 +74,13 @@ func WithEmulatorOptions(o emulator.Options) Option {
 // a program that follows the progress uses WithProgress.
 func WithLogf(logf func(format string, args ...any)) Option {
 	return func(s *settings) { s.logf = logf }
+}
+
+// WithClientOptions adds options to the client the Runner builds for the
+// remote API or the emulator (for example galileo.WithRetry or
+// galileo.WithHTTPClient); it has no effect with WithClient.
+func WithClientOptions(opts ...galileo.Option) Option {
+	return func(s *settings) { s.clientOpts = append(s.clientOpts, opts...) }
 }
 
 func newSettings(opts []Option) settings {

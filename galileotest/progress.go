@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/galileo-community/galileo-go/fixtures"
 )
 
 // Phase is how far an experiment got, as ProgressEvent reports it.
@@ -84,7 +86,7 @@ type progress struct {
 	ev    ProgressEvent
 }
 
-func newProgress(fn func(ProgressEvent), x Experiment, start time.Time) *progress {
+func newProgress(fn func(ProgressEvent), x fixtures.Experiment, start time.Time) *progress {
 	if fn == nil {
 		return nil
 	}

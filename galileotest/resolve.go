@@ -37,7 +37,7 @@ func (r *Runner) resolveProject(ctx context.Context, c *galileo.Client, p *plan)
 	}
 	if id == "" && name == "" {
 		if r.backend == config.BackendRemote || (r.backend == BackendClient && !isLoopback(c.BaseURL())) {
-			return resolvedProject{}, p.x.inputErr(0, "project", "missing; set project in the fixture (Experiment.Project) or GALILEO_PROJECT")
+			return resolvedProject{}, p.inputErr(0, "project", "missing; set project in the fixture (Experiment.Project) or GALILEO_PROJECT")
 		}
 		name = DefaultProject
 	}
@@ -117,7 +117,7 @@ func (r *Runner) resolveDataset(ctx context.Context, c *galileo.Client, p *plan,
 	if ds.Name != "" {
 		d, err := c.Datasets.GetByName(ctx, ds.Name)
 		if errors.Is(err, galileo.ErrNotFound) {
-			return nil, p.x.inputErr(0, "dataset.name", "no dataset named %q is stored on Galileo", ds.Name)
+			return nil, p.inputErr(0, "dataset.name", "no dataset named %q is stored on Galileo", ds.Name)
 		}
 		if err != nil {
 			return nil, &SetupError{Step: "dataset " + strconv.Quote(ds.Name), Err: err}
@@ -131,14 +131,14 @@ func (r *Runner) resolveDataset(ctx context.Context, c *galileo.Client, p *plan,
 		}
 		if p.kind() == "function" || d.NumRows == nil {
 			if out.version != d.CurrentVersionIndex {
-				return nil, p.x.inputErr(0, "dataset.version", "reading the rows of version %d of %q is not supported (current version %d); leave version out or run a prompt", out.version, ds.Name, d.CurrentVersionIndex)
+				return nil, p.inputErr(0, "dataset.version", "reading the rows of version %d of %q is not supported (current version %d); leave version out or run a prompt", out.version, ds.Name, d.CurrentVersionIndex)
 			}
 			rows, err := readStoredRows(ctx, c, d.ID)
 			if err != nil {
 				return nil, &SetupError{Step: "read dataset " + strconv.Quote(ds.Name), Err: err}
 			}
 			if len(rows) == 0 {
-				return nil, p.x.inputErr(0, "dataset.name", "dataset %q has no rows", ds.Name)
+				return nil, p.inputErr(0, "dataset.name", "dataset %q has no rows", ds.Name)
 			}
 			out.rows, out.count = rows, len(rows)
 		}
@@ -252,7 +252,7 @@ func (r *Runner) resolvePrompt(ctx context.Context, c *galileo.Client, p *plan, 
 	if pr.Template != "" {
 		t, err := c.Prompts.GetByName(ctx, pr.Template)
 		if errors.Is(err, galileo.ErrNotFound) {
-			return "", p.x.inputErr(pr.Line, "prompt.template", "no prompt template named %q is stored on Galileo", pr.Template)
+			return "", p.inputErr(pr.Line, "prompt.template", "no prompt template named %q is stored on Galileo", pr.Template)
 		}
 		if err != nil {
 			return "", &SetupError{Step: "prompt template " + strconv.Quote(pr.Template), Err: err}
@@ -262,7 +262,7 @@ func (r *Runner) resolvePrompt(ctx context.Context, c *galileo.Client, p *plan, 
 		}
 		v, err := c.Prompts.GetVersion(ctx, t.ID, *pr.Version)
 		if errors.Is(err, galileo.ErrNotFound) {
-			return "", p.x.inputErr(pr.Line, "prompt.version", "prompt template %q has no version %d (versions: %v)", pr.Template, *pr.Version, t.AllAvailableVersions)
+			return "", p.inputErr(pr.Line, "prompt.version", "prompt template %q has no version %d (versions: %v)", pr.Template, *pr.Version, t.AllAvailableVersions)
 		}
 		if err != nil {
 			return "", &SetupError{Step: fmt.Sprintf("prompt template %q version %d", pr.Template, *pr.Version), Err: err}
@@ -297,7 +297,7 @@ func (r *Runner) resolvePrompt(ctx context.Context, c *galileo.Client, p *plan, 
 
 // promptSettings returns the settings of a prompt run: the SDKs' defaults,
 // with the fixture's model as model_alias and its settings applied.
-func promptSettings(pr *Prompt) galileo.PromptRunSettings {
+func promptSettings(pr *fixtures.Prompt) galileo.PromptRunSettings {
 	s := galileo.DefaultPromptSettings()
 	if pr.Model != "" {
 		s.ModelAlias = pr.Model
@@ -371,7 +371,8 @@ func resolveScorers(ctx context.Context, c *galileo.Client, p *plan) ([]galileo.
 	sc, err := c.Scorers.Resolve(ctx, p.scorers)
 	var ue *galileo.UnknownMetricError
 	if errors.As(err, &ue) {
-		return nil, p.x.inputErr(0, "metrics", "%s", strings.TrimPrefix(ue.Error(), "galileo: "))
+		line, _ := p.x.FieldLine("metrics")
+		return nil, p.inputErr(line, "metrics", "%s", strings.TrimPrefix(ue.Error(), "galileo: "))
 	}
 	if err != nil {
 		return nil, &SetupError{Step: "resolve metrics", Err: err}

@@ -1,15 +1,22 @@
 package galileotest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 // Runner runs experiments and returns their reports; it is the core under
@@ -36,8 +43,9 @@ type Runner struct {
 	templates flight[string, string]        // template key -> version id
 	names     keyedMutex                    // serialises naming per project and name
 
+	started   time.Time // when NewRunner made it
 	reportsMu sync.Mutex
-	reports   []*Report
+	reports   []*report.Experiment
 }
 
 // NewRunner resolves the configuration and the backend; it makes no call.
@@ -51,7 +59,7 @@ type Runner struct {
 // GALILEO_API_KEY and GALILEOTEST_BACKEND=emulator). WithClient bypasses the
 // selection.
 func NewRunner(opts ...Option) (*Runner, error) {
-	r := &Runner{s: newSettings(opts)}
+	r := &Runner{s: newSettings(opts), started: time.Now()}
 	cfg := r.s.cfg
 	if cfg == nil {
 		var copts []config.Option
@@ -81,10 +89,6 @@ func NewRunner(opts ...Option) (*Runner, error) {
 	return r, nil
 }
 
-// BackendClient is what Runner.Backend and Report.Backend say when the
-// client was given with WithClient.
-const BackendClient = "client"
-
 // Backend returns the backend the Runner talks to: "remote", "emulator",
 // or BackendClient for a client given with WithClient.
 func (r *Runner) Backend() string { return string(r.backend) }
@@ -103,15 +107,71 @@ func (r *Runner) Close() error {
 	return nil
 }
 
-// Reports returns the reports of every experiment the Runner evaluated, in
-// the order they finished.
-func (r *Runner) Reports() []*Report {
+// Report returns the verdict of everything the Runner ran so far, in the
+// order the experiments finished: package report's model, which the
+// harness writes when a test ends and the galileotest command writes for
+// its run. Experiments whose fixtures failed to load (AddLoadError) are in
+// it with status error. Experiments are in declaration order: those of
+// fixtures by file and line, then those declared in Go in the order they
+// finished. It is a snapshot: thresholds checked later
+// (Result.Check) show in the next call.
+func (r *Runner) Report() *report.Report {
 	r.reportsMu.Lock()
 	defer r.reportsMu.Unlock()
-	return append([]*Report(nil), r.reports...)
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		StartedAt:     r.started.UTC(),
+		FinishedAt:    time.Now().UTC(),
+		Backend:       report.BackendRemote,
+		Experiments:   make([]report.Experiment, 0, len(r.reports)),
+	}
+	if r.backend == config.BackendEmulator {
+		rep.Backend = report.BackendEmulator
+	}
+	for _, e := range r.reports {
+		rep.Experiments = append(rep.Experiments, *e)
+	}
+	// Declaration order, whatever order parallel runs finished in:
+	// fixtures by file and line, then experiments declared in Go in the
+	// order they finished.
+	slices.SortStableFunc(rep.Experiments, func(a, b report.Experiment) int {
+		switch {
+		case a.File == "" || b.File == "":
+			return cmp.Compare(boolRank(a.File == ""), boolRank(b.File == ""))
+		}
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
+	return rep
 }
 
-func (r *Runner) addReport(rep *Report) {
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// AddLoadError records a fixture file that failed to load, so that the
+// report lists it (status error, with its file, first line and every
+// problem) next to the experiments that ran.
+func (r *Runner) AddLoadError(path string, err error) {
+	e := &report.Experiment{
+		Name:   strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)),
+		File:   path,
+		Status: report.StatusError,
+		Error:  err.Error(),
+	}
+	var fe *fixtures.Error
+	if errors.As(err, &fe) {
+		if fe.File != "" {
+			e.File = fe.File
+		}
+		e.Line = fe.Line
+	}
+	r.addReport(e)
+}
+
+func (r *Runner) addReport(rep *report.Experiment) {
 	r.reportsMu.Lock()
 	r.reports = append(r.reports, rep)
 	r.reportsMu.Unlock()
@@ -159,7 +219,7 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 			r.clientErr = &SetupError{Step: "emulator", Err: err}
 			return nil, r.clientErr
 		}
-		c, err := emu.Client(galileo.WithConsoleURL(emu.URL()))
+		c, err := emu.Client(append([]galileo.Option{galileo.WithConsoleURL(emu.URL())}, r.s.clientOpts...)...)
 		if err != nil {
 			_ = emu.Close()
 			r.clientErr = &SetupError{Step: "emulator", Err: err}
@@ -175,7 +235,7 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 		}
 		r.emu, r.client = emu, c
 	default:
-		c, err := NewClient(r.cfg)
+		c, err := newClient(r.cfg, r.s.clientOpts...)
 		if err != nil {
 			r.clientErr = &SetupError{Step: "client", Err: err}
 			return nil, r.clientErr
@@ -185,11 +245,10 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 	return r.client, nil
 }
 
-// NewClient builds a client for the API cfg points at (cfg.APIURL, which
-// may be a standalone emulator), as the remote backend does: the console
-// URL, the JWT or else the API key, and the extra headers of cfg, then
-// opts. It makes no call.
-func NewClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, error) {
+// newClient builds a client for the API cfg points at (cfg.APIURL, which
+// may be a standalone emulator): the console URL, the JWT or else the API
+// key, and the extra headers of cfg, then opts. It makes no call.
+func newClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, error) {
 	base := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
 	switch {
 	case cfg.JWT != "":
@@ -205,7 +264,7 @@ func NewClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, err
 
 // SetupError is a problem that prevents an experiment from running at all:
 // configuration, backend, project, dataset, prompt or API failures. It is
-// neither bad input (see InputError) nor a missed threshold.
+// neither bad input (*fixtures.Error) nor a missed threshold.
 type SetupError struct {
 	Step string // what was being done: "backend", "dataset", "create experiment", ...
 	Err  error

@@ -186,26 +186,13 @@ func (w *waitState) missing(spec waitSpec) []metricKey {
 	return out
 }
 
-// scoredCount is the number of rows behind an aggregate: its count, or the
-// total of its value distribution.
-func scoredCount(a galileo.MetricAggregates) int64 {
-	if a.Count != nil {
-		return *a.Count
-	}
-	var n int64
-	for _, v := range a.ValueDistribution {
-		n += v
-	}
-	return n
-}
-
 func (w *waitState) update(resp *galileo.ExperimentResponse, spec waitSpec, elapsed time.Duration) {
 	w.Response = resp
 	w.LastErr = nil
 	scored := make(map[string]int64, len(spec.metrics))
 	for _, k := range spec.metrics {
 		if a, ok := resp.StructuredAggregateMetrics[k.Key]; ok {
-			scored[k.Key] = scoredCount(a)
+			scored[k.Key] = a.Rows()
 		}
 	}
 	changed := len(scored) != len(w.Scored)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/galileo"
+	goldenfile "github.com/galileo-community/galileo-go/internal/golden"
 	"github.com/galileo-community/galileo-go/report"
 )
 
@@ -89,20 +90,7 @@ func normalize(s string) string {
 // -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n--- got\n%s--- want\n%s", path, got, want)
-	}
+	goldenfile.Check(t, name, got, *update)
 }
 
 // oneLine checks that the command said what went wrong on one line that
@@ -169,9 +157,9 @@ func TestRun_ExitCodes(t *testing.T) {
 		{name: "bad threshold", env: env, args: []string{"testdata/evals/pass.yaml", "testdata/bad/threshold.yaml"}, want: exitBadInput,
 			stderr: "testdata/bad/threshold.yaml:10: expect.correctness: column 7: expected a number"},
 		{name: "function fixture", env: env, args: []string{"testdata/functions/answer.yaml"}, want: exitBadInput,
-			stderr: `testdata/functions/answer.yaml:12: function: "answer" is Go code, which the galileotest command cannot run`},
+			stderr: `testdata/functions/answer.yaml:13: function: "answer" is Go code, which the galileotest command cannot run`},
 		{name: "unknown metric", env: env, args: []string{"testdata/bad/metric.yaml"}, want: exitBadInput,
-			stdout: `testdata/bad/metric.yaml:2: metrics: unknown metric "corectness" (did you mean "correctness"?)`},
+			stdout: `testdata/bad/metric.yaml:9: metrics: unknown metric "corectness" (did you mean "correctness"?)`},
 		{name: "unknown flag", env: env, args: []string{"--bogus", "testdata/evals/pass.yaml"}, want: exitBadInput,
 			stderr: "galileotest run: flag provided but not defined: -bogus", one: true},
 		{name: "bad flag value", env: env, args: []string{"--parallel", "0", "testdata/evals/pass.yaml"}, want: exitBadInput,
@@ -440,7 +428,7 @@ func TestRejudge(t *testing.T) {
 		if r.code != exitBadInput {
 			t.Fatalf("%v", r)
 		}
-		oneLine(t, r, `--expect "correctness: avg >== 0.9": avg >== 0.9: column 7`)
+		oneLine(t, r, `expect.correctness: avg >== 0.9: column 7`)
 	})
 	t.Run("usage", func(t *testing.T) {
 		for _, args := range [][]string{
@@ -518,7 +506,7 @@ func TestValidate(t *testing.T) {
 		if r.code != exitBadInput {
 			t.Fatalf("%v", r)
 		}
-		want := `testdata/bad/metric.yaml:2: metrics: unknown metric "corectness" (did you mean "correctness"?)`
+		want := `testdata/bad/metric.yaml:9: metrics: unknown metric "corectness" (did you mean "correctness"?)`
 		if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "ok       testdata/evals/pass.yaml") {
 			t.Errorf("stdout lacks %q or the valid file:\n%s", want, r.stdout)
 		}
@@ -557,4 +545,28 @@ func readReport(t *testing.T, path string) *report.Report {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return rep
+}
+
+// Fixtures that fail to load are in the reports too, with status error:
+// the JSON says what the exit code says.
+func TestRun_ReportsBrokenFixtures(t *testing.T) {
+	t.Parallel()
+	_, env := newEmulator(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	r := cli(t, env, "run", "--json", out, "testdata/bad/threshold.yaml", "testdata/evals/pass.yaml")
+	if r.code != exitBadInput {
+		t.Fatalf("exit %d, want %d\n%v", r.code, exitBadInput, r)
+	}
+	rep := readReport(t, out)
+	if len(rep.Experiments) != 1 {
+		t.Fatalf("JSON report has %d experiments, want the broken file only (nothing was run): %+v", len(rep.Experiments), rep.Experiments)
+	}
+	e := rep.Experiments[0]
+	if e.Status != report.StatusError || e.File != "testdata/bad/threshold.yaml" || e.Line == 0 || !strings.Contains(e.Error, "testdata/bad/threshold.yaml:") {
+		t.Errorf("broken fixture in the report = %+v; want status error with its file, line and message", e)
+	}
+	if rep.Passed() {
+		t.Error("a report with a broken fixture passed")
+	}
 }

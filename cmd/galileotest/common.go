@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/term"
 
-	"github.com/galileo-community/galileo-go/assert"
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/fixtures"
@@ -215,45 +215,16 @@ func (e *env) loadConfig(backend, project string) (*config.Config, error) {
 	}))
 }
 
-// backendClient is a client for the configured backend and what to close
-// after use.
-type backendClient struct {
-	c       *galileo.Client
-	backend config.Backend
-	emu     *emulator.Server
-}
-
-func (b *backendClient) Close() {
-	if b.emu != nil {
-		_ = b.emu.Close()
+// newRunner returns the harness runner the commands use for cfg, with the
+// environment's client and runner options; logf receives the harness's
+// log lines.
+func (e *env) newRunner(cfg *config.Config, logf func(string, ...any), opts ...galileotest.Option) (*galileotest.Runner, error) {
+	opts = append([]galileotest.Option{galileotest.WithConfig(cfg), galileotest.WithLogf(logf), galileotest.WithClientOptions(e.clientOpts...),
+		galileotest.WithEmulatorOptions(emulator.Options{Logger: slog.New(slog.DiscardHandler)})}, opts...)
+	if !e.osEnv {
+		opts = append(opts, galileotest.WithLookupEnv(e.lookup))
 	}
-}
-
-// openBackend returns a client for cfg's backend: the remote API (any URL,
-// including a standalone emulator), or an in-process emulator that this
-// call starts on loopback.
-func (e *env) openBackend(cfg *config.Config) (*backendClient, error) {
-	b, err := cfg.ResolveBackend()
-	if err != nil {
-		return nil, err
-	}
-	if b == config.BackendEmulator {
-		emu, err := emulator.New(emulator.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			return nil, fmt.Errorf("start the emulator: %w", err)
-		}
-		c, err := emu.Client(append([]galileo.Option{galileo.WithConsoleURL(emu.URL())}, e.clientOpts...)...)
-		if err != nil {
-			_ = emu.Close()
-			return nil, err
-		}
-		return &backendClient{c: c, backend: b, emu: emu}, nil
-	}
-	c, err := galileotest.NewClient(cfg, e.clientOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return &backendClient{c: c, backend: b}, nil
+	return galileotest.NewRunner(append(opts, e.runnerOpts...)...)
 }
 
 // codeFor maps an error to an exit code: bad input and configuration
@@ -261,11 +232,10 @@ func (e *env) openBackend(cfg *config.Config) (*backendClient, error) {
 // errors, timeouts) is 3.
 func codeFor(err error) int {
 	var cfgErr *config.Error
-	var parseErr *assert.ParseError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, galileotest.ErrInput), errors.As(err, &cfgErr), errors.As(err, &parseErr),
+	case errors.Is(err, fixtures.ErrInvalid), errors.As(err, &cfgErr),
 		errors.Is(err, config.ErrNoCredentials), errors.Is(err, galileo.ErrNoCredentials),
 		errors.Is(err, errBadInput):
 		return exitBadInput
@@ -286,26 +256,8 @@ type inputError struct{ msg string }
 func (e *inputError) Error() string        { return e.msg }
 func (e *inputError) Is(target error) bool { return target == errBadInput }
 
-// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
+// isUUID reports whether s is a UUID in its canonical 36-character form.
+func isUUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }
 
 // errorLines splits a (possibly joined) error into its lines.
 func errorLines(err error) []string {

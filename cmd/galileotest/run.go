@@ -91,12 +91,28 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 
-	exps, skipped, problems := selectExperiments(loadFixtures(paths), o.skipFunctions)
+	disp := newDisplay(e.stderr, displayOptions{
+		tty:     e.isTerminal(e.stderr),
+		verbose: o.verbose,
+		size:    func() (int, int) { return e.termSize(e.stderr) },
+		tick:    e.tick,
+	})
+	runner, err := e.newRunner(cfg, disp.logf, galileotest.WithProgress(disp.progress))
+	if err != nil {
+		printError(e, "run", err)
+		return codeFor(err)
+	}
+	defer runner.Close()
+
+	exps, skipped, problems := selectExperiments(runner, loadFixtures(paths), o.skipFunctions)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p)
 		}
 		e.errorf("run", "%s in the fixtures; nothing was run", plural(len(problems), "problem", "problems"))
+		if err := o.out.write(e, "run", runner.Report()); err != nil {
+			e.errorf("run", "%v", err)
+		}
 		return exitBadInput
 	}
 	for _, s := range skipped {
@@ -109,22 +125,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 
 	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
-	disp := newDisplay(e.stderr, displayOptions{
-		tty:     e.isTerminal(e.stderr),
-		verbose: o.verbose,
-		size:    func() (int, int) { return e.termSize(e.stderr) },
-		tick:    e.tick,
-	})
-	opts := []galileotest.Option{galileotest.WithConfig(cfg), galileotest.WithLogf(disp.logf), galileotest.WithProgress(disp.progress)}
-	if !e.osEnv {
-		opts = append(opts, galileotest.WithLookupEnv(e.lookup))
-	}
-	runner, err := galileotest.NewRunner(append(opts, e.runnerOpts...)...)
-	if err != nil {
-		printError(e, "run", err)
-		return codeFor(err)
-	}
-	defer runner.Close()
 
 	started := time.Now()
 	outs := make([]outcome, len(exps))
@@ -140,7 +140,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			disp.begin(ids[i])
-			rep, err := runner.Evaluate(ctx, x)
+			rep, err := runner.Run(ctx, x)
 			outs[i] = outcome{rep: rep, err: err}
 			disp.finish(ids[i], displayState(rep, err))
 		})
@@ -154,12 +154,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	for _, out := range outs {
 		code = worse(code, outcomeCode(out))
 	}
-	reps := make([]*galileotest.Report, len(outs))
-	for i, o := range outs {
-		reps[i] = o.rep
-	}
-	rep := galileotest.BuildReport(runner.Backend(), started, finished, reps)
-	if err := o.out.write(e, "run", rep); err != nil {
+	if err := o.out.write(e, "run", runner.Report()); err != nil {
 		e.errorf("run", "%v", err)
 		code = worse(code, exitBadInput)
 	}
@@ -168,23 +163,29 @@ func runRun(ctx context.Context, e *env, args []string) int {
 
 // selectExperiments takes the experiments of every loaded file in order.
 // Broken files and, unless skipped, function fixtures are problems, one
-// line each; skipped function fixtures are notes.
-func selectExperiments(files []fixtureFile, skipFunctions bool) (exps []galileotest.Experiment, skipped, problems []string) {
+// line each, recorded in the runner's report; skipped function fixtures
+// are notes.
+func selectExperiments(runner *galileotest.Runner, files []fixtureFile, skipFunctions bool) (exps []galileotest.Experiment, skipped, problems []string) {
 	for _, f := range files {
 		if f.Err != nil {
 			problems = append(problems, errorLines(f.Err)...)
+			runner.AddLoadError(f.Path, f.Err)
 			continue
 		}
 		for _, x := range f.Experiments {
 			if x.Function == "" {
-				exps = append(exps, galileotest.FromFixture(x))
+				exps = append(exps, galileotest.Experiment(x))
 				continue
 			}
 			if skipFunctions {
 				skipped = append(skipped, fmt.Sprintf("%s (%s): function %q is Go code, which only go test can run", where(x), x.Name, x.Function))
 				continue
 			}
-			problems = append(problems, fmt.Sprintf("%s: function: %q is Go code, which the galileotest command cannot run; run this fixture with go test (galileotest.RunDir or RunFile with galileotest.WithFunc(%q, fn)), give the experiment a prompt, or pass --skip-functions", where(x), x.Function, x.Function))
+			line, _ := x.FieldLine("function")
+			err := &fixtures.Error{File: x.File, Line: line, Field: "function", Experiment: x.Name,
+				Msg: fmt.Sprintf("%q is Go code, which the galileotest command cannot run; run this fixture with go test (galileotest.RunDir or RunFile with galileotest.WithFunc(%q, fn)), give the experiment a prompt, or pass --skip-functions", x.Function, x.Function)}
+			problems = append(problems, err.Error())
+			runner.AddLoadError(f.Path, err)
 		}
 	}
 	return exps, skipped, problems
@@ -200,7 +201,7 @@ func where(x fixtures.Experiment) string {
 
 // outcome is what Runner.Evaluate returned for one experiment.
 type outcome struct {
-	rep *galileotest.Report
+	rep *report.Experiment
 	err error
 }
 
@@ -209,21 +210,21 @@ func outcomeCode(o outcome) int {
 	switch {
 	case o.err != nil:
 		return codeFor(o.err)
-	case o.rep == nil || !o.rep.Passed:
+	case o.rep == nil || o.rep.Status != report.StatusPassed:
 		return exitFailed
 	}
 	return exitOK
 }
 
 // displayState is the final state of an outcome on the display.
-func displayState(rep *galileotest.Report, err error) string {
+func displayState(rep *report.Experiment, err error) string {
 	var te *galileotest.TimeoutError
 	switch {
 	case errors.As(err, &te):
 		return stateTimeout
 	case err != nil:
 		return stateError
-	case rep == nil || !rep.Passed:
+	case rep == nil || rep.Status != report.StatusPassed:
 		return stateFailed
 	}
 	return stateOK
@@ -245,7 +246,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 	passed, failed, errored, thresholds, missed := 0, 0, 0, 0, 0
 	for _, o := range outs {
 		rep := o.rep
-		status := rep.Status()
+		status := rep.Status
 		word := map[string]string{report.StatusPassed: "PASS", report.StatusFailed: "FAIL", report.StatusError: "ERROR", report.StatusTimeout: "TIMEOUT"}[status]
 		loc := ""
 		if rep.File != "" {
@@ -257,7 +258,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 				met++
 			}
 		}
-		took := shortDuration(rep.Durations.Total)
+		took := shortDuration(rep.Duration())
 		switch status {
 		case report.StatusPassed, report.StatusFailed:
 			if status == report.StatusPassed {
@@ -267,7 +268,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 			}
 			thresholds += len(rep.Thresholds)
 			missed += len(rep.Thresholds) - met
-			fmt.Fprintf(w, "--- %-7s %s%s: %s, %d/%d thresholds met, took %s\n", word, rep.Experiment, loc, plural(rep.Rows, "row", "rows"), met, len(rep.Thresholds), took)
+			fmt.Fprintf(w, "--- %-7s %s%s: %s, %d/%d thresholds met, took %s\n", word, rep.Name, loc, plural(rep.Rows, "row", "rows"), met, len(rep.Thresholds), took)
 			for _, v := range rep.Thresholds {
 				if v.Pass && !verbose {
 					continue
@@ -284,15 +285,15 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 			}
 		default:
 			errored++
-			fmt.Fprintf(w, "--- %-7s %s%s: took %s\n", word, rep.Experiment, loc, took)
+			fmt.Fprintf(w, "--- %-7s %s%s: took %s\n", word, rep.Name, loc, took)
 			for _, l := range errorLines(o.err) {
 				fmt.Fprintf(w, "    %s\n", strings.TrimLeft(l, " "))
 			}
 		}
 		if rep.Link != "" && (o.err == nil || !strings.Contains(o.err.Error(), rep.Link)) {
-			name := rep.Name
+			name := rep.RunName
 			if name == "" {
-				name = rep.Experiment
+				name = rep.Name
 			}
 			fmt.Fprintf(w, "    experiment %s: %s\n", name, rep.Link)
 		}

@@ -7,10 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/galileo-community/galileo-go/assert"
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/fixtures"
-	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/galileotest"
 )
 
 const validateAbout = `Checks fixture files without running anything: the schema, the dataset
@@ -54,26 +53,29 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		e.errorf("validate", "--timeout %s: expected a positive duration", *timeout)
 		return exitBadInput
 	}
-	var chk *onlineChecker
+	var runner *galileotest.Runner
 	if *online {
 		cfg, err := e.loadConfig(*backend, *project)
 		if err != nil {
 			printError(e, "validate", err)
 			return exitBadInput
 		}
-		bc, err := e.openBackend(cfg)
+		b, err := cfg.ResolveBackend()
 		if err != nil {
 			printError(e, "validate", err)
 			return codeFor(err)
 		}
-		defer bc.Close()
-		if bc.backend == config.BackendEmulator {
+		if runner, err = e.newRunner(cfg, func(string, ...any) {}); err != nil {
+			printError(e, "validate", err)
+			return codeFor(err)
+		}
+		defer runner.Close()
+		if b == config.BackendEmulator {
 			e.errorf("validate", "checking online against an in-process emulator (%s): metric names are checked against the emulator's catalogue; stored datasets and templates do not exist there", backendReason(cfg))
 		}
 		var cancel context.CancelFunc
 		ctx, cancel = withTimeout(ctx, *timeout)
 		defer cancel()
-		chk = &onlineChecker{c: bc.c, cfg: cfg, remote: bc.backend == config.BackendRemote}
 	} else if *backend != "" || *project != "" {
 		e.errorf("validate", "--backend and --project only apply with --online")
 		return exitBadInput
@@ -95,13 +97,16 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 				desc += fmt.Sprintf(" (function %s: runs under go test only)", x.Function)
 			}
 			names = append(names, desc)
-			if chk != nil {
-				p, n, err := chk.check(ctx, x)
-				if err != nil {
+			if runner != nil {
+				n, err := runner.Preflight(ctx, galileotest.Experiment(x))
+				notes = append(notes, n...)
+				switch {
+				case errors.Is(err, fixtures.ErrInvalid):
+					problems = append(problems, errorLines(err)...)
+				case err != nil:
 					e.errorf("validate", "%s (%s): %s", where(x), x.Name, strings.Join(errorLines(err), "\n  "))
 					return codeFor(err)
 				}
-				problems, notes = append(problems, p...), append(notes, n...)
 			}
 		}
 		if len(problems) > 0 {
@@ -118,7 +123,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	mode := "offline"
-	if chk != nil {
+	if runner != nil {
 		mode = "online"
 	}
 	if bad > 0 {
@@ -135,95 +140,4 @@ func backendReason(cfg *config.Config) string {
 		return "GALILEOTEST_BACKEND=emulator"
 	}
 	return "no Galileo credentials configured"
-}
-
-// onlineChecker resolves what a fixture names through the API.
-type onlineChecker struct {
-	c      *galileo.Client
-	cfg    *config.Config
-	remote bool
-}
-
-// check resolves x's metrics, project, stored dataset and prompt
-// template. problems are "file:line: field: msg" lines; notes are
-// informative; err is an infrastructure failure.
-func (k *onlineChecker) check(ctx context.Context, x fixtures.Experiment) (problems, notes []string, err error) {
-	at := func(line int) string {
-		if line <= 0 {
-			line = x.Line
-		}
-		return fmt.Sprintf("%s:%d", x.File, line)
-	}
-	var scorers []string
-	for _, m := range x.Metrics {
-		if !assert.IsSystemMetric(m) {
-			scorers = append(scorers, m)
-		}
-	}
-	if len(scorers) > 0 {
-		_, err := k.c.Scorers.Resolve(ctx, scorers)
-		var ue *galileo.UnknownMetricError
-		switch {
-		case errors.As(err, &ue):
-			problems = append(problems, fmt.Sprintf("%s: metrics: %s", at(0), strings.TrimPrefix(ue.Error(), "galileo: ")))
-		case err != nil:
-			return nil, nil, err
-		}
-	}
-
-	name, id := strings.TrimSpace(x.Project), ""
-	if name == "" {
-		name, id = k.cfg.Project, k.cfg.ProjectID
-	}
-	switch {
-	case id != "":
-		_, err := k.c.Projects.Get(ctx, id)
-		switch {
-		case errors.Is(err, galileo.ErrNotFound):
-			problems = append(problems, fmt.Sprintf("%s: project: no project has the id %s (GALILEO_PROJECT_ID or --project)", at(0), id))
-		case err != nil:
-			return nil, nil, err
-		}
-	case name != "":
-		_, err := k.c.Projects.GetByName(ctx, name)
-		switch {
-		case errors.Is(err, galileo.ErrNotFound):
-			notes = append(notes, fmt.Sprintf("%s: project %q does not exist yet; run creates it", x.Name, name))
-		case err != nil:
-			return nil, nil, err
-		}
-	case k.remote:
-		problems = append(problems, fmt.Sprintf("%s: project: missing; set project in the fixture, GALILEO_PROJECT or --project", at(0)))
-	}
-
-	if ds := x.Dataset; ds.Stored() {
-		d, err := k.c.Datasets.GetByName(ctx, ds.Name)
-		switch {
-		case errors.Is(err, galileo.ErrNotFound):
-			problems = append(problems, fmt.Sprintf("%s: dataset.name: no dataset named %q is stored on Galileo", at(ds.Line), ds.Name))
-		case err != nil:
-			return nil, nil, err
-		case ds.Version != nil && *ds.Version > d.CurrentVersionIndex:
-			problems = append(problems, fmt.Sprintf("%s: dataset.version: dataset %q has no version %d (current version %d)", at(ds.Line), ds.Name, *ds.Version, d.CurrentVersionIndex))
-		}
-	}
-
-	if pr := x.Prompt; pr != nil && pr.Template != "" {
-		t, err := k.c.Prompts.GetByName(ctx, pr.Template)
-		switch {
-		case errors.Is(err, galileo.ErrNotFound):
-			problems = append(problems, fmt.Sprintf("%s: prompt.template: no prompt template named %q is stored on Galileo", at(pr.Line), pr.Template))
-		case err != nil:
-			return nil, nil, err
-		case pr.Version != nil:
-			_, err := k.c.Prompts.GetVersion(ctx, t.ID, *pr.Version)
-			switch {
-			case errors.Is(err, galileo.ErrNotFound):
-				problems = append(problems, fmt.Sprintf("%s: prompt.version: prompt template %q has no version %d (versions: %v)", at(pr.Line), pr.Template, *pr.Version, t.AllAvailableVersions))
-			case err != nil:
-				return nil, nil, err
-			}
-		}
-	}
-	return problems, notes, nil
 }

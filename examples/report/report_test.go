@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileotest"
 )
 
@@ -24,17 +25,20 @@ func TestReport(t *testing.T) {
 		),
 		Function: "shout",
 		Metrics:  []string{"correctness", "bleu"},
-		Expect: []galileotest.Expectation{
+		Expect: []fixtures.Expectation{
 			{Metric: "correctness", Expr: "avg >= 0.9"},
 			{Metric: "bleu", Expr: "avg >= 0.1"},
 		},
 	})
+	// A threshold checked in Go is part of the verdict too: the report
+	// records it, and a miss turns the experiment's status to failed.
+	res.Check(t, "bleu", "p50 >= 0.1")
 	rep := res.Report
 
 	// Per metric: what was scored and the server's aggregates.
 	for _, m := range rep.Metrics {
-		if m.Aggregates != nil && m.Aggregates.Avg != nil {
-			t.Logf("%-12s %d rows scored, avg %.3f", m.Metric, m.Scored, *m.Aggregates.Avg)
+		if m.Avg != nil {
+			t.Logf("%-12s %d rows scored, avg %.3f", m.Name, m.Scored, *m.Avg)
 		}
 	}
 	// Per threshold: the verdict, the actual value and an explanation.
@@ -56,8 +60,8 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var back struct {
-		Experiment string `json:"experiment"`
-		Passed     bool   `json:"passed"`
+		Name       string `json:"name"`
+		Status     string `json:"status"`
 		Thresholds []struct {
 			Metric string   `json:"metric"`
 			Pass   bool     `json:"pass"`
@@ -67,7 +71,7 @@ func TestReport(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Experiment != "greetings" || !back.Passed || len(back.Thresholds) != 3 {
+	if back.Name != "greetings" || back.Status != "passed" || len(back.Thresholds) != 4 {
 		t.Errorf("decoded report: %+v", back)
 	}
 }

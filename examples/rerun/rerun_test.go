@@ -32,16 +32,16 @@ func TestNightly(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := galileotest.New(t, galileotest.WithFunc("calculator", calculator))
-	first := h.Run(galileotest.FromFixture(exps[0]))
-	second := h.Run(galileotest.FromFixture(exps[0]))
-	t.Logf("first run: %s, second run: %s", first.Report.Name, second.Report.Name)
+	first := h.Run(galileotest.Experiment(exps[0]))
+	second := h.Run(galileotest.Experiment(exps[0]))
+	t.Logf("first run: %s, second run: %s", first.Report.RunName, second.Report.RunName)
 	if h.Runner().Backend() == "emulator" {
 		// A fresh emulator has no earlier runs.
-		if first.Report.Name != "nightly" || second.Report.Name != "nightly-rerun-1" {
-			t.Errorf("names %q and %q, want nightly and nightly-rerun-1", first.Report.Name, second.Report.Name)
+		if first.Report.RunName != "nightly" || second.Report.RunName != "nightly-rerun-1" {
+			t.Errorf("names %q and %q, want nightly and nightly-rerun-1", first.Report.RunName, second.Report.RunName)
 		}
 	}
-	if first.Report.Name == second.Report.Name {
-		t.Errorf("both runs are named %q", first.Report.Name)
+	if first.Report.RunName == second.Report.RunName {
+		t.Errorf("both runs are named %q", first.Report.RunName)
 	}
 }
