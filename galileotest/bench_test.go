@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 // BenchmarkParallelExperiments runs 1 experiment, then 32 at once, against
@@ -38,9 +40,9 @@ func BenchmarkParallelExperiments(b *testing.B) {
 		for i := range n {
 			wg.Go(func() {
 				x := Experiment{Name: fmt.Sprintf("exp-%d", i), Dataset: DatasetRows(rows...), Function: "answer",
-					Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}}
-				rep, err := r.Evaluate(context.Background(), x)
-				if err != nil || !rep.Passed {
+					Metrics: []string{"correctness"}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}}
+				rep, err := r.Run(context.Background(), x)
+				if err != nil || rep.Status != report.StatusPassed {
 					b.Errorf("experiment %d: %v %v", i, err, rep.Failures())
 				}
 			})
@@ -90,8 +92,8 @@ func BenchmarkFunctionRun(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		run += rep.Durations.Run
-		total += rep.Durations.Total
+		run += time.Duration(rep.RunMS) * time.Millisecond
+		total += rep.Duration()
 	}
 	n := float64(b.N)
 	b.ReportMetric(run.Seconds()/n, "s-run")

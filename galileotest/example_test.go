@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileotest"
 )
 
-// Evaluate runs one experiment outside go test and returns its Report.
+// Evaluate runs one experiment outside go test and returns its verdict,
+// the record the run's report holds (a *report.Experiment).
 // Here the environment is pinned to the emulator backend; a program would
 // normally read the real one.
 func ExampleEvaluate() {
@@ -23,7 +25,7 @@ func ExampleEvaluate() {
 		),
 		Function: "answer",
 		Metrics:  []string{"correctness"},
-		Expect:   []galileotest.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
+		Expect:   []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
 	},
 		galileotest.WithFunc("answer", answer),
 		galileotest.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }),
@@ -32,12 +34,12 @@ func ExampleEvaluate() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("passed:", rep.Passed, "backend:", rep.Backend)
+	fmt.Println("status:", rep.Status, "kind:", rep.Kind)
 	for _, v := range rep.Thresholds {
 		fmt.Println(v.Explanation)
 	}
 	// Output:
-	// passed: true backend: emulator
+	// status: passed kind: function
 	// correctness avg = 1, want >= 0.9 (2 rows)
 	// 0 of 2 rows errored, want <= 0
 }

@@ -1,96 +1,150 @@
 package galileotest
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/report"
 )
 
-func TestReport_Status(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		rep    *Report
-		status string
-	}{
-		{"passed", &Report{Passed: true}, report.StatusPassed},
-		{"failed", &Report{Passed: false}, report.StatusFailed},
-		{"timeout", &Report{Error: "gave up", err: &TimeoutError{Experiment: "bot"}}, report.StatusTimeout},
-		{"wrapped timeout", &Report{err: fmt.Errorf("x: %w", &TimeoutError{Experiment: "bot"})}, report.StatusTimeout},
-		{"setup error", &Report{Error: "galileotest: dataset: boom", err: &SetupError{Step: "dataset", Err: errors.New("boom")}}, report.StatusError},
-		{"error text only", &Report{Error: "boom"}, report.StatusError},
-		{"nil", nil, report.StatusError},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.rep.Status(); got != tc.status {
-				t.Errorf("Status() = %q, want %q", got, tc.status)
-			}
-			if tc.rep == nil || tc.rep.err == nil {
-				return
-			}
-			if e := experimentReport(tc.rep); e.Status != tc.status || e.Error == "" {
-				t.Errorf("experiment status %q, error %q; want %q and the error text", e.Status, e.Error, tc.status)
-			}
-		})
+// TestRunner_Report runs one experiment of each outcome (passed, failed,
+// bad input, set-up error, timeout) and records two fixtures that failed to
+// load, then checks what Runner.Report says about each: the status, the
+// error, the verdicts, and the order (fixtures by file and line first, then
+// experiments declared in Go in the order they finished).
+func TestRunner_Report(t *testing.T) {
+	emu, c := newEmulator(t)
+	wrong := func(ctx context.Context, row Row) (string, error) { return "I am not sure.", nil }
+	r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc), WithFunc("wrong", wrong))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	expect := []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}
+	run := func(x Experiment) (*report.Experiment, error) {
+		t.Helper()
+		rep, err := r.Run(ctx, x)
+		if rep == nil {
+			t.Fatalf("%s: Run returned no report (err %v)", x.Name, err)
+		}
+		return rep, err
+	}
+
+	pass, err := run(Experiment{Name: "pass", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
+		Expect: append(slices.Clone(expect), fixtures.Expectation{Metric: "latency", Expr: "p95 <= 5s"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(Experiment{Name: "fail", Dataset: qaRows(), Function: "wrong", Metrics: []string{"correctness"}, Expect: expect}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(Experiment{Name: "bad-input", Dataset: qaRows(), Function: "nope"}); !errors.Is(err, fixtures.ErrInvalid) {
+		t.Fatalf("bad input: err = %v, want fixtures.ErrInvalid", err)
+	}
+	if err := emu.Fault("POST /projects/{project_id}/experiments", emulator.Fault{Status: 403}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = run(Experiment{Name: "setup-error", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}})
+	var se *SetupError
+	if !errors.As(err, &se) {
+		t.Fatalf("create refused: err = %v, want a *SetupError", err)
+	}
+	emu.ClearFaults()
+	if err := emu.Fault("GET /projects/{project_id}/experiments/{experiment_id}", emulator.Fault{PendingPolls: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = run(Experiment{Name: "slow", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Timeout: 500 * time.Millisecond})
+	var te *TimeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("scores never arrive: err = %v, want a *TimeoutError", err)
+	}
+	emu.ClearFaults()
+	r.AddLoadError("evals/broken.yaml", errors.Join(
+		&fixtures.Error{File: "evals/broken.yaml", Line: 7, Field: "promt", Msg: "unknown field"},
+		&fixtures.Error{File: "evals/broken.yaml", Line: 9, Field: "timeout", Msg: "expected a duration"}))
+	r.AddLoadError("evals/unreadable.yml", fmt.Errorf("open evals/unreadable.yml: permission denied"))
+
+	rep := r.Report()
+	if rep.SchemaVersion != report.SchemaVersion || rep.Backend != report.BackendRemote || rep.StartedAt.Location() != time.UTC ||
+		rep.FinishedAt.Before(rep.StartedAt) || rep.Duration() <= 0 {
+		t.Errorf("report: schema %d, backend %q, started %v, finished %v; want %d, remote (a client given with WithClient), UTC times in order",
+			rep.SchemaVersion, rep.Backend, rep.StartedAt, rep.FinishedAt, report.SchemaVersion)
+	}
+	want := []struct{ name, status string }{
+		{"broken", report.StatusError}, {"unreadable", report.StatusError},
+		{"pass", report.StatusPassed}, {"fail", report.StatusFailed}, {"bad-input", report.StatusError},
+		{"setup-error", report.StatusError}, {"slow", report.StatusTimeout},
+	}
+	if len(rep.Experiments) != len(want) {
+		t.Fatalf("%d experiments in the report, want %d: %+v", len(rep.Experiments), len(want), rep.Experiments)
+	}
+	for i, w := range want {
+		if e := rep.Experiments[i]; e.Name != w.name || e.Status != w.status {
+			t.Errorf("experiment %d: %s %s, want %s %s (error %q)", i, e.Name, e.Status, w.name, w.status, e.Error)
+		}
+	}
+	if p, f, e := rep.Counts(); p != 1 || f != 1 || e != 5 || rep.Passed() {
+		t.Errorf("counts %d passed, %d failed, %d errored (passed %v); want 1, 1, 5 and not passed", p, f, e, rep.Passed())
+	}
+	loaded, exps := rep.Experiments[:2], rep.Experiments[2:]
+	if e := exps[0]; e.Error != "" || len(e.Thresholds) != 3 || !e.Thresholds[0].Pass || !e.Thresholds[1].Pass || e.Rows != 4 || e.ScoredRows != 4 || e.ID == "" || e.Kind != report.KindFunction {
+		t.Errorf("passed experiment = %+v; want 4 rows scored, three met verdicts, no error", e)
+	} else if th := e.Thresholds; !slices.Equal(th[0].Bounds, []report.Bound{{Op: ">=", Value: 0.9}}) || th[0].Unit != report.UnitNone ||
+		!slices.Equal(th[1].Bounds, []report.Bound{{Op: "<=", Value: 5e9}}) || th[1].Unit != report.UnitNanoseconds || th[2].Metric != report.ErroredRowsMetric {
+		t.Errorf("verdicts = %+v; want the bounds in base units and the display units (ns for latency), then the errored rows", th)
+	}
+	if e := exps[1]; e.Error != "" || len(e.Thresholds) != 2 || e.Thresholds[0].Pass || e.Thresholds[0].Expr != "avg >= 0.9" || e.Thresholds[0].Actual == nil {
+		t.Errorf("failed experiment = %+v; want the missed avg >= 0.9 with its actual value, no error", e)
+	}
+	if e := exps[2]; !strings.Contains(e.Error, `"nope" is not registered`) || len(e.Thresholds) != 0 || e.ID != "" {
+		t.Errorf("bad input = %+v; want the input error, no verdicts, nothing created", e)
+	}
+	if e := exps[3]; !strings.Contains(e.Error, "galileotest: create experiment") || len(e.Thresholds) != 0 || e.ID != "" {
+		t.Errorf("set-up error = %+v; want the failed step in the error, no verdicts", e)
+	}
+	if e := exps[4]; !strings.Contains(e.Error, "gave up waiting for scores") || len(e.Thresholds) != 0 || e.Polls < 1 || e.ID == "" {
+		t.Errorf("timeout = %+v; want the timeout error, the polls and the experiment's id, no verdicts", e)
+	}
+	if e := loaded[0]; e.File != "evals/broken.yaml" || e.Line != 7 ||
+		!strings.Contains(e.Error, "evals/broken.yaml:7: promt: unknown field") || !strings.Contains(e.Error, "evals/broken.yaml:9: timeout: expected a duration") {
+		t.Errorf("broken fixture = %+v; want its file, first line and every problem", e)
+	}
+	if e := loaded[1]; e.File != "evals/unreadable.yml" || e.Line != 0 || !strings.Contains(e.Error, "permission denied") {
+		t.Errorf("unreadable fixture = %+v; want its path and the error, no line", e)
+	}
+
+	// The report is a snapshot: a threshold checked later (Result.Check)
+	// shows in the next one, and turns the experiment failed there.
+	if _, err := pass.Judge("correctness", "avg >= 2"); err != nil {
+		t.Fatal(err)
+	}
+	if e := exps[0]; e.Status != report.StatusPassed || len(e.Thresholds) != 3 {
+		t.Errorf("the earlier snapshot changed: %s with %d thresholds", e.Status, len(e.Thresholds))
+	}
+	next := r.Report().Experiments[2]
+	if next.Name != "pass" || next.Status != report.StatusFailed || len(next.Thresholds) != 4 || next.Thresholds[3].Expr != "avg >= 2" || next.Thresholds[3].Pass {
+		t.Errorf("after a missed Judge the report says %s with thresholds %+v; want failed with the missed avg >= 2 last", next.Status, next.Thresholds)
 	}
 }
 
-func TestExperimentReport_Fields(t *testing.T) {
-	rep := &Report{
-		Experiment: "bot", Name: "bot-20250101", ID: "eid", Project: "acme", ProjectID: "pid", Link: "https://c/x",
-		Kind: "prompt", File: "evals/bot.yaml", Line: 3, Rows: 10, Passed: false,
-		Durations: Durations{Total: 1500 * time.Millisecond},
-		Metrics: []MetricReport{
-			{Metric: "correctness", Key: "sid", Label: "Correctness", Scored: 9, Aggregates: &galileo.MetricAggregates{Avg: f64(0.8), Count: i64(9)}},
-			{Metric: "latency", Key: "duration_ns", Scored: 10, Aggregates: &galileo.MetricAggregates{P95: f64(2.4e9), Count: i64(10)}},
-			{Metric: "bleu", Key: "bid"},
-		},
-		Thresholds: []Verdict{
-			{Metric: "correctness", Threshold: "avg >= 0.9", Stat: "avg", Actual: f64(0.8), Rows: 9, Explanation: "correctness avg = 0.8, want >= 0.9 (9 rows)"},
-			{Metric: "latency", Threshold: "p95 <= 2s", Stat: "p95", Actual: f64(2.4e9), Rows: 10},
-			{Metric: "correctness", Threshold: "unscored_rows <= 0", Stat: UnscoredRowsStat, Actual: f64(1), Rows: 10, Explanation: "1 of 10 rows unscored"},
-		},
+func TestRunner_Report_backend(t *testing.T) {
+	r, err := NewRunner(WithLookupEnv(env{"GALILEOTEST_BACKEND": "emulator"}.lookup))
+	if err != nil {
+		t.Fatal(err)
 	}
-	e := experimentReport(rep)
-	if e.Name != "bot" || e.RunName != "bot-20250101" || e.ID != "eid" || e.ProjectID != "pid" || e.Project != "acme" || e.Link != "https://c/x" ||
-		e.Kind != report.KindPrompt || e.File != "evals/bot.yaml" || e.Line != 3 || e.Rows != 10 || e.DurationMS != 1500 || e.Status != report.StatusFailed {
-		t.Errorf("experiment = %+v; want the report's fields", e)
-	}
-	if e.ScoredRows != 0 {
-		t.Errorf("scored rows %d, want 0: bleu was not scored at all", e.ScoredRows)
-	}
-	if len(e.Metrics) != 3 || e.Metrics[0].Label != "Correctness" || e.Metrics[0].Avg == nil || *e.Metrics[0].Avg != 0.8 || e.Metrics[2].Avg != nil {
-		t.Errorf("metrics = %+v; want the aggregates copied and the label kept", e.Metrics)
-	}
-	th := e.Thresholds
-	if len(th) != 3 {
-		t.Fatalf("%d thresholds, want 3", len(th))
-	}
-	if th[0].Expr != "avg >= 0.9" || len(th[0].Bounds) != 1 || th[0].Bounds[0] != (report.Bound{Op: ">=", Value: 0.9}) || th[0].Pass || *th[0].Actual != 0.8 {
-		t.Errorf("threshold 0 = %+v; want avg >= 0.9 with its bound, missed at 0.8", th[0])
-	}
-	if th[1].Unit != report.UnitNanoseconds || th[1].Bounds[0].Value != 2e9 {
-		t.Errorf("threshold 1 = %+v; want unit ns and the bound 2e9", th[1])
-	}
-	if th[2].Stat != UnscoredRowsStat || th[2].Expr != "unscored_rows <= 0" || th[2].Explanation != "1 of 10 rows unscored" {
-		t.Errorf("threshold 2 = %+v; want the harness's own verdict copied", th[2])
-	}
-}
-
-func TestBuildReport(t *testing.T) {
-	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
-	r := BuildReport("emulator", start, start.Add(time.Minute), []*Report{
-		{Experiment: "a", Passed: true},
-		{Experiment: "b", Error: "boom", err: errors.New("boom")},
-	})
-	if r.Backend != report.BackendEmulator || r.StartedAt.Location() != time.UTC || r.Duration() != time.Minute || len(r.Experiments) != 2 ||
-		r.Experiments[0].Status != report.StatusPassed || r.Experiments[1].Error != "boom" || r.Experiments[1].Status != report.StatusError {
-		t.Errorf("report = %+v", r)
-	}
-	if got := BuildReport(BackendClient, start, start, nil); got.Backend != report.BackendRemote || got.Experiments == nil {
-		t.Errorf("a client backend reports as %q with experiments %v; want remote and an empty list", got.Backend, got.Experiments)
+	defer r.Close()
+	rep := r.Report()
+	if rep.Backend != report.BackendEmulator || rep.Experiments == nil || len(rep.Experiments) != 0 || rep.Passed() {
+		t.Errorf("an emulator runner that ran nothing: backend %q, experiments %v, passed %v; want emulator, an empty list, not passed",
+			rep.Backend, rep.Experiments, rep.Passed())
 	}
 }

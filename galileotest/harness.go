@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func (h *Harness) Run(x Experiment) *Result {
 	ctx, cancel := testContext(h.tb)
 	defer cancel()
 	rep, err := h.r.run(ctx, fixtures.Experiment(x), h.tb.Logf)
-	res := &Result{Report: rep, Err: err}
+	res := &Result{Report: rep, Err: err, mu: &h.r.reportsMu}
 	if err != nil {
 		h.tb.Fatalf("%v", err)
 		return res
@@ -280,6 +281,8 @@ type Result struct {
 	// Err is why the experiment did not complete (the harness already
 	// failed the test with it), or nil.
 	Err error
+
+	mu *sync.Mutex // the Runner's lock on its reports, which share Report
 }
 
 // Check asserts a threshold, such as Check(t, "correctness", "avg >= 0.95"),
@@ -293,13 +296,20 @@ func (r *Result) Check(t testing.TB, metric, expr string) bool {
 		t.Errorf("galileotest: no result to check %s %s against", metric, expr)
 		return false
 	}
+	if r.mu != nil { // Check may run in parallel subtests, and Report copies
+		r.mu.Lock()
+	}
 	v, err := r.Report.Judge(metric, expr)
+	failure := r.Report.Failure(v)
+	if r.mu != nil {
+		r.mu.Unlock()
+	}
 	if err != nil {
 		t.Errorf("galileotest: %v", err)
 		return false
 	}
 	if !v.Pass {
-		t.Errorf("%s", r.Report.Failure(v))
+		t.Errorf("%s", failure)
 	}
 	return v.Pass
 }

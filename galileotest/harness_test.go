@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 	"github.com/galileo-community/galileo-go/report"
 )
@@ -20,14 +21,15 @@ func TestHarness_Run_pass(t *testing.T) {
 	emu, c := newEmulator(t)
 	rtb := newRecordingTB(t)
 	var res *Result
+	var h *Harness
 	rtb.run(func(tb testing.TB) {
-		h := New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
+		h = New(tb, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
 		res = h.Run(Experiment{
 			Name:     "support-bot",
 			Dataset:  qaRows(),
 			Function: "answer",
 			Metrics:  []string{"correctness", "Completeness"},
-			Expect: []Expectation{
+			Expect: []fixtures.Expectation{
 				{Metric: "correctness", Expr: "avg >= 0.95"},
 				{Metric: "Completeness", Expr: "p50 >= 0.5"},
 				{Metric: "latency", Expr: "p95 <= 2s"},
@@ -41,21 +43,25 @@ func TestHarness_Run_pass(t *testing.T) {
 		t.Fatalf("the harness failed a passing experiment:\n%s", rtb.errorText())
 	}
 	rep := res.Report
-	if !res.Passed() || !rep.Passed {
+	if !res.Passed() || rep.Status != report.StatusPassed {
 		t.Errorf("Passed() = false, want true; report: %+v", rep)
 	}
-	if rep.Rows != 4 || rep.ErroredRows != 0 || rep.Kind != "function" || rep.Backend != BackendClient {
-		t.Errorf("rows %d, errored %d, kind %q, backend %q; want 4, 0, function, client", rep.Rows, rep.ErroredRows, rep.Kind, rep.Backend)
+	if rep.Rows != 4 || rep.ErroredRows != 0 || rep.Kind != "function" || h.Runner().Backend() != BackendClient {
+		t.Errorf("rows %d, errored %d, kind %q, backend %q; want 4, 0, function, client", rep.Rows, rep.ErroredRows, rep.Kind, h.Runner().Backend())
 	}
-	if !strings.HasPrefix(rep.Name, "support-bot-") || rep.ID == "" || rep.Project != DefaultProject {
-		t.Errorf("name %q, id %q, project %q; want a unique support-bot-... name in project %s", rep.Name, rep.ID, rep.Project, DefaultProject)
+	if rep.Name != "support-bot" || !strings.HasPrefix(rep.RunName, "support-bot-") || rep.ID == "" || rep.Project != DefaultProject {
+		t.Errorf("name %q, run name %q, id %q, project %q; want support-bot run under a unique support-bot-... name in project %s", rep.Name, rep.RunName, rep.ID, rep.Project, DefaultProject)
 	}
 	if want := "https://console.example.test/project/" + rep.ProjectID + "/experiments/" + rep.ID; rep.Link != want {
 		t.Errorf("link = %q, want %q", rep.Link, want)
 	}
-	// 4 expectations plus the errored-rows check.
-	if len(rep.Thresholds) != 5 {
-		t.Fatalf("got %d verdicts, want 5: %+v", len(rep.Thresholds), rep.Thresholds)
+	// 4 expectations, the errored-rows check, then Check and Require,
+	// which the report records too.
+	if len(rep.Thresholds) != 7 {
+		t.Fatalf("got %d verdicts, want 7: %+v", len(rep.Thresholds), rep.Thresholds)
+	}
+	if c, r := rep.Thresholds[5], rep.Thresholds[6]; c.Metric != "correctness" || c.Expr != "min >= 1" || r.Metric != "cost" || r.Expr != "sum > $0" {
+		t.Errorf("last verdicts = %+v, %+v; want Check's correctness min >= 1, then Require's cost sum > $0", c, r)
 	}
 	for _, v := range rep.Thresholds {
 		if !v.Pass || v.Actual == nil || v.Rows != 4 {
@@ -64,7 +70,7 @@ func TestHarness_Run_pass(t *testing.T) {
 	}
 	for _, m := range []string{"correctness", "Completeness", "latency", "cost"} {
 		mr := rep.Metric(m)
-		if mr == nil || mr.Scored != 4 || mr.Aggregates == nil {
+		if mr == nil || mr.Scored != 4 || mr.Count == nil {
 			t.Errorf("Metric(%q) = %+v, want 4 rows scored with aggregates", m, mr)
 		}
 	}
@@ -98,7 +104,7 @@ func TestHarness_Run_thresholdMiss(t *testing.T) {
 		res = h.Run(Experiment{
 			Name: "support-bot", Dataset: qaRows(), Function: "answer",
 			Metrics: []string{"correctness"},
-			Expect:  []Expectation{{Metric: "correctness", Expr: "avg >= 0.95"}, {Metric: "latency", Expr: "p95 <= 10s"}},
+			Expect:  []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.95"}, {Metric: "latency", Expr: "p95 <= 10s"}},
 		})
 		res.Check(tb, "correctness", "max >= 0.5")
 		tb.Log("still running after Check")
@@ -110,7 +116,7 @@ func TestHarness_Run_thresholdMiss(t *testing.T) {
 	for _, want := range []string{
 		"support-bot/correctness/avg_>=_0.95: support-bot: threshold missed: correctness avg = 0, want >= 0.95 (4 rows)",
 		"support-bot: threshold missed: correctness max = 0, want >= 0.5 (4 rows)",
-		"experiment: " + res.Report.Name + " (id " + res.Report.ID,
+		"experiment: " + res.Report.RunName + " (id " + res.Report.ID,
 		"console: https://console.example.test/project/",
 	} {
 		if !strings.Contains(got, want) {
@@ -154,11 +160,11 @@ func TestHarness_Run_erroredRows(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		allow    Allowance
+		allow    fixtures.Allowance
 		wantFail bool
 	}{
-		{name: "over the allowance", allow: Allowance{}, wantFail: true},
-		{name: "within the allowance", allow: Allowance{ErroredRows: 2}, wantFail: false},
+		{name: "over the allowance", allow: fixtures.Allowance{}, wantFail: true},
+		{name: "within the allowance", allow: fixtures.Allowance{ErroredRows: 2}, wantFail: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,9 +242,9 @@ func TestHarness_Run_timeout(t *testing.T) {
 			t.Errorf("timeout text lacks %q; got:\n%s", want, got)
 		}
 	}
-	reps := h.Runner().Reports()
-	if len(reps) != 1 || reps[0].Polls < 2 || reps[0].Error == "" || reps[0].Passed {
-		t.Errorf("reports = %+v; want one failed report with its error and at least 2 polls in 700ms", reps)
+	reps := h.Runner().Report().Experiments
+	if len(reps) != 1 || reps[0].Polls < 2 || reps[0].Error == "" || reps[0].Status != report.StatusTimeout {
+		t.Errorf("reports = %+v; want one timed-out report with its error and at least 2 polls in 700ms", reps)
 	}
 }
 
@@ -249,7 +255,7 @@ func TestHarness_Run_notApplicableRowsSettle(t *testing.T) {
 	ds := DatasetRows(Row{Input: "a", GroundTruth: "alpha"}, Row{Input: "b", GroundTruth: "beta"}, Row{Input: "c"})
 	rep, err := Evaluate(t.Context(), Experiment{
 		Name: "partial-gt", Dataset: ds, Function: "answer", Metrics: []string{"bleu"},
-		Expect: []Expectation{{Metric: "bleu", Expr: "count == 2"}}, Timeout: 20 * time.Second,
+		Expect: []fixtures.Expectation{{Metric: "bleu", Expr: "count == 2"}}, Timeout: 20 * time.Second,
 	}, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", func(ctx context.Context, r Row) (string, error) { return r.GroundTruth, nil }))
 	if err != nil {
 		t.Fatalf("Evaluate: %v", err)
@@ -258,8 +264,8 @@ func TestHarness_Run_notApplicableRowsSettle(t *testing.T) {
 	if m == nil || m.Scored != 2 || m.NotApplicable != 1 {
 		t.Fatalf("bleu = %+v, want 2 scored and 1 not applicable", m)
 	}
-	if !rep.Passed {
-		t.Errorf("report failed: %v", rep.Failures())
+	if rep.Status != report.StatusPassed {
+		t.Errorf("report %s: %v", rep.Status, rep.Failures())
 	}
 }
 
@@ -268,9 +274,9 @@ func TestHarness_Run_prompt(t *testing.T) {
 	x := Experiment{
 		Name:    "prompt-echo",
 		Dataset: DatasetRows(Row{Input: "Paris", GroundTruth: "Paris"}, Row{Input: "Rome", GroundTruth: "Rome"}),
-		Prompt:  &Prompt{Messages: []Message{{Role: "system", Content: "Repeat the city."}, {Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
+		Prompt:  &fixtures.Prompt{Messages: []fixtures.Message{{Role: "system", Content: "Repeat the city."}, {Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
 		Metrics: []string{"correctness"},
-		Expect:  []Expectation{{Metric: "correctness", Expr: "avg == 1"}},
+		Expect:  []fixtures.Expectation{{Metric: "correctness", Expr: "avg == 1"}},
 	}
 	r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup))
 	if err != nil {
@@ -278,12 +284,12 @@ func TestHarness_Run_prompt(t *testing.T) {
 	}
 	defer r.Close()
 	for i := range 2 {
-		rep, err := r.Evaluate(t.Context(), x)
+		rep, err := r.Run(t.Context(), x)
 		if err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
-		if !rep.Passed || rep.Kind != "prompt" || rep.Rows != 2 {
-			t.Fatalf("run %d: passed %v, kind %q, rows %d; failures %v", i, rep.Passed, rep.Kind, rep.Rows, rep.Failures())
+		if rep.Status != report.StatusPassed || rep.Kind != "prompt" || rep.Rows != 2 {
+			t.Fatalf("run %d: status %s, kind %q, rows %d; failures %v", i, rep.Status, rep.Kind, rep.Rows, rep.Failures())
 		}
 	}
 	// The rows and the messages are stored once, under content names.
@@ -335,7 +341,7 @@ func TestHarness_Run_storedDatasetAndTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	rep, err := r.Evaluate(t.Context(), Experiment{Name: "fn-stored", Project: "acme", Dataset: StoredDataset("capitals"), Function: "capital", Metrics: []string{"correctness"}})
+	rep, err := r.Run(t.Context(), Experiment{Name: "fn-stored", Project: "acme", Dataset: StoredDataset("capitals"), Function: "capital", Metrics: []string{"correctness"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,14 +351,14 @@ func TestHarness_Run_storedDatasetAndTemplate(t *testing.T) {
 	if v, _ := seen.Load("France"); v != "eu" {
 		t.Errorf("the function saw France with region %v, want eu", v)
 	}
-	rep, err = r.Evaluate(t.Context(), Experiment{Name: "prompt-stored", Project: "acme", Dataset: StoredDataset("capitals"),
-		Prompt: &Prompt{Template: "capital-prompt", Model: emulator.ModelGroundTruth}, Metrics: []string{"correctness"},
-		Expect: []Expectation{{Metric: "correctness", Expr: "avg == 1"}}})
+	rep, err = r.Run(t.Context(), Experiment{Name: "prompt-stored", Project: "acme", Dataset: StoredDataset("capitals"),
+		Prompt: &fixtures.Prompt{Template: "capital-prompt", Model: emulator.ModelGroundTruth}, Metrics: []string{"correctness"},
+		Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg == 1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Passed || rep.Rows != 2 {
-		t.Errorf("prompt over a stored dataset: passed %v, rows %d, failures %v", rep.Passed, rep.Rows, rep.Failures())
+	if rep.Status != report.StatusPassed || rep.Rows != 2 {
+		t.Errorf("prompt over a stored dataset: status %s, rows %d, failures %v", rep.Status, rep.Rows, rep.Failures())
 	}
 }
 
@@ -365,7 +371,7 @@ func TestEvaluate_badInput(t *testing.T) {
 		{
 			name: "no name, no dataset, no function",
 			x:    Experiment{},
-			want: []string{`experiment: name: missing`, `dataset: missing; expected a stored dataset name, a file or rows`, `function: missing; expected a registered function (WithFunc) or a prompt`},
+			want: []string{`experiment: name: missing`, `experiment: dataset: missing; expected `, `experiment: function: missing; expected a function registered with the harness (galileotest.WithFunc) or a Prompt`},
 		},
 		{
 			name: "unregistered function",
@@ -374,13 +380,13 @@ func TestEvaluate_badInput(t *testing.T) {
 		},
 		{
 			name: "malformed threshold",
-			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >== 0.9"}}},
+			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >== 0.9"}}},
 			want: []string{`experiment "bot": expect.correctness: avg >== 0.9: column 7: expected a number`},
 		},
 		{
 			name: "threshold on an unlisted metric",
-			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}},
-			want: []string{`expect.correctness: metric "correctness" is not in metrics; add it there so that it is scored`},
+			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}},
+			want: []string{`experiment "bot": expect.correctness: "correctness" is not listed in metrics; list it there`},
 		},
 		{
 			name: "missing dataset file",
@@ -399,8 +405,8 @@ func TestEvaluate_badInput(t *testing.T) {
 			start := time.Now()
 			_, err := Evaluate(t.Context(), tt.x, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
 			el := time.Since(start)
-			if !errors.Is(err, ErrInput) {
-				t.Fatalf("err = %v, want an error matching ErrInput", err)
+			if !errors.Is(err, fixtures.ErrInvalid) {
+				t.Fatalf("err = %v, want an error matching fixtures.ErrInvalid", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -420,7 +426,7 @@ func TestEvaluate_badInput(t *testing.T) {
 
 func TestRunner_rerunNaming_concurrent(t *testing.T) {
 	_, c := newEmulator(t)
-	x := Experiment{Name: "nightly", Dataset: DatasetRows(Row{Input: "q", GroundTruth: "a"}), Function: "answer", Metrics: []string{"correctness"}, Naming: Naming{Strategy: NamingRerun}}
+	x := Experiment{Name: "nightly", Dataset: DatasetRows(Row{Input: "q", GroundTruth: "a"}), Function: "answer", Metrics: []string{"correctness"}, Naming: fixtures.Naming{Strategy: fixtures.NamingRerun}}
 	// Two runners stand for two processes sharing one project: within a
 	// runner the names are serialised, across runners the server's 409
 	// (or the duplicate check) makes the loser pick the next name.
@@ -438,12 +444,12 @@ func TestRunner_rerunNaming_concurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			rep, err := runners[i%2].Evaluate(t.Context(), x)
+			rep, err := runners[i%2].Run(t.Context(), x)
 			if err != nil {
 				t.Errorf("run %d: %v", i, err)
 				return
 			}
-			names[i] = rep.Name
+			names[i] = rep.RunName
 		})
 	}
 	wg.Wait()
@@ -467,15 +473,15 @@ func TestRunner_templateNaming_reattachesOnCIRetry(t *testing.T) {
 	var calls atomic.Int64
 	fn := func(ctx context.Context, row Row) (string, error) { calls.Add(1); return row.GroundTruth, nil }
 	x := Experiment{Name: "gate", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
-		Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
-		Naming: Naming{Strategy: NamingTemplate, Template: "{{.Name}}-{{.GitSHA}}-run{{.RunID}}"}}
+		Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
+		Naming: fixtures.Naming{Strategy: fixtures.NamingTemplate, Template: "{{.Name}}-{{.GitSHA}}-run{{.RunID}}"}}
 
 	first, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(ci.lookup), WithFunc("answer", fn))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Name != "gate-0123456-run4242" || first.Reattached {
-		t.Fatalf("first run: name %q, reattached %v; want gate-0123456-run4242, false", first.Name, first.Reattached)
+	if first.RunName != "gate-0123456-run4242" || first.Reattached {
+		t.Fatalf("first run: name %q, reattached %v; want gate-0123456-run4242, false", first.RunName, first.Reattached)
 	}
 	// A retry of the CI job (attempt 2) renders the same name: it must
 	// re-attach, not run the function again or create a second experiment.
@@ -484,8 +490,8 @@ func TestRunner_templateNaming_reattachesOnCIRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !second.Reattached || second.ID != first.ID || !second.Passed {
-		t.Errorf("retry: reattached %v, id %s (first %s), passed %v; want a passing re-attach to the same experiment", second.Reattached, second.ID, first.ID, second.Passed)
+	if !second.Reattached || second.ID != first.ID || second.Status != report.StatusPassed {
+		t.Errorf("retry: reattached %v, id %s (first %s), status %s; want a passing re-attach to the same experiment", second.Reattached, second.ID, first.ID, second.Status)
 	}
 	if n := calls.Load(); n != 4 {
 		t.Errorf("the function ran %d times over 4 rows in two runs, want 4", n)
@@ -552,16 +558,16 @@ func TestNewRunner_backend(t *testing.T) {
 
 func TestHarness_emulatorBackend_notice(t *testing.T) {
 	rtb := newRecordingTB(t)
-	var rep *Report
+	var h *Harness
 	rtb.run(func(tb testing.TB) {
-		h := New(tb, WithLookupEnv(env{"GALILEOTEST_KEEP": "1"}.lookup), WithEmulatorOptions(emulator.Options{ScoringDelay: time.Millisecond}), WithFunc("answer", echoFunc))
-		rep = h.Run(Experiment{Name: "offline", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}}).Report
+		h = New(tb, WithLookupEnv(env{"GALILEOTEST_KEEP": "1"}.lookup), WithEmulatorOptions(emulator.Options{ScoringDelay: time.Millisecond}), WithFunc("answer", echoFunc))
+		h.Run(Experiment{Name: "offline", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}})
 	})
 	if rtb.Failed() {
 		t.Fatalf("failed:\n%s", rtb.errorText())
 	}
-	if rep.Backend != "emulator" {
-		t.Errorf("backend = %q, want emulator", rep.Backend)
+	if b := h.Runner().Report().Backend; b != report.BackendEmulator {
+		t.Errorf("backend = %q, want emulator", b)
 	}
 	log := rtb.logText()
 	if n := strings.Count(log, "scores are the emulator's deterministic approximations"); n != 1 {
@@ -589,7 +595,7 @@ func TestHarness_report(t *testing.T) {
 	rtb := newRecordingTB(t)
 	rtb.run(func(tb testing.TB) {
 		h := New(tb, WithClient(c), WithLookupEnv(env{"GALILEOTEST_REPORT": path}.lookup), WithFunc("answer", echoFunc))
-		h.Run(Experiment{Name: "reported", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+		h.Run(Experiment{Name: "reported", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
 	})
 	if rtb.Failed() {
 		t.Fatalf("failed:\n%s", rtb.errorText())
@@ -607,7 +613,7 @@ func TestHarness_report(t *testing.T) {
 		t.Errorf("correctness metric = %+v; want its average, at least 0.9", m)
 	}
 	if len(got.Thresholds) != 2 || got.Thresholds[0].Expr != "avg >= 0.9" || !got.Thresholds[0].Pass || got.Thresholds[0].Actual == nil ||
-		got.Thresholds[1].Metric != ErroredRowsMetric || !got.Thresholds[1].Pass {
+		got.Thresholds[1].Metric != report.ErroredRowsMetric || !got.Thresholds[1].Pass {
 		t.Errorf("thresholds = %+v; want correctness avg >= 0.9 and errored rows, both met", got.Thresholds)
 	}
 	if !strings.Contains(rtb.logText(), "report written to "+path) {
@@ -624,7 +630,7 @@ func TestHarness_stepSummary(t *testing.T) {
 	rtb := newRecordingTB(t)
 	rtb.run(func(tb testing.TB) {
 		h := New(tb, WithClient(c), WithLookupEnv(env{"GITHUB_STEP_SUMMARY": summary}.lookup), WithFunc("answer", echoFunc))
-		h.Run(Experiment{Name: "summarised", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+		h.Run(Experiment{Name: "summarised", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
 	})
 	if rtb.Failed() {
 		t.Fatalf("failed:\n%s", rtb.errorText())
@@ -672,13 +678,13 @@ func TestRecord_spans(t *testing.T) {
 		return "Paris", nil
 	}
 	rep, err := Evaluate(t.Context(), Experiment{Name: "rag", Dataset: DatasetRows(Row{Input: "Capital of France?", GroundTruth: "Paris"}), Function: "rag",
-		Metrics: []string{"context_adherence"}, Expect: []Expectation{{Metric: "num_total_tokens", Expr: "sum == 21"}, {Metric: "cost", Expr: "sum > $0"}}},
+		Metrics: []string{"context_adherence"}, Expect: []fixtures.Expectation{{Metric: "num_total_tokens", Expr: "sum == 21"}, {Metric: "cost", Expr: "sum > $0"}}},
 		WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("rag", fn))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Passed {
-		t.Errorf("failures: %v", rep.Failures())
+	if rep.Status != report.StatusPassed {
+		t.Errorf("status %s, failures: %v", rep.Status, rep.Failures())
 	}
 	tr := emu.Traces(rep.ID)
 	if len(tr) != 1 || len(tr[0].Spans) != 1 {
@@ -718,13 +724,13 @@ func TestEvaluate_missingStoredThingsCreateNothing(t *testing.T) {
 		want string
 	}{
 		{name: "stored dataset", x: Experiment{Name: "x", Project: "p", Dataset: StoredDataset("nope"), Function: "answer"}, want: `dataset.name: no dataset named "nope" is stored on Galileo`},
-		{name: "stored template", x: Experiment{Name: "x", Project: "p", Dataset: qaRows(), Prompt: &Prompt{Template: "nope"}}, want: `prompt.template: no prompt template named "nope" is stored on Galileo`},
+		{name: "stored template", x: Experiment{Name: "x", Project: "p", Dataset: qaRows(), Prompt: &fixtures.Prompt{Template: "nope"}}, want: `prompt.template: no prompt template named "nope" is stored on Galileo`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			emu, c := newEmulator(t)
 			_, err := Evaluate(t.Context(), tt.x, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
-			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			if !errors.Is(err, fixtures.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want bad input saying %q", err, tt.want)
 			}
 			if d := emu.Dump(); len(d.Projects)+len(d.Datasets)+len(d.Templates)+len(d.Experiments) != 0 {

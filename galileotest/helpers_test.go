@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 )
 
@@ -115,7 +116,7 @@ func echoFunc(ctx context.Context, row Row) (string, error) {
 }
 
 // qaRows are a few question/answer rows.
-func qaRows() Dataset {
+func qaRows() fixtures.Dataset {
 	return DatasetRows(
 		Row{Input: "What is 2+2?", GroundTruth: "4"},
 		Row{Input: "Capital of France?", GroundTruth: "Paris"},

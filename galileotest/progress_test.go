@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
 )
 
 // eventLog collects progress events.
@@ -75,7 +76,7 @@ func TestWithProgress_function(t *testing.T) {
 	}
 	last := evs[len(evs)-1]
 	if last.Phase != PhaseDone || last.Err != nil || last.Experiment != "support-bot" || last.File != "evals/bot.yaml" || last.Line != 3 ||
-		last.RunName != rep.Name || last.Link != rep.Link || last.Link == "" ||
+		last.RunName != rep.RunName || last.Link != rep.Link || last.Link == "" ||
 		last.RowsTotal != 4 || last.RowsRun != 4 || last.RowsScored != 4 ||
 		len(last.Metrics) != 1 || last.Metrics[0].Metric != "correctness" || !last.Metrics[0].Reported || last.Metrics[0].Scored != 4 {
 		t.Errorf("last event = %+v; want done, no error, the run's name and link, 4/4 rows run and scored for correctness", last)
@@ -100,7 +101,7 @@ func TestWithProgress_prompt(t *testing.T) {
 	x := Experiment{
 		Name:    "prompt-echo",
 		Dataset: DatasetRows(Row{Input: "Paris", GroundTruth: "Paris"}, Row{Input: "Rome", GroundTruth: "Rome"}),
-		Prompt:  &Prompt{Messages: []Message{{Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
+		Prompt:  &fixtures.Prompt{Messages: []fixtures.Message{{Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
 		Metrics: []string{"correctness"},
 	}
 	if _, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(env{}.lookup), WithProgress(log.add)); err != nil {
@@ -121,14 +122,14 @@ func TestWithProgress_prompt(t *testing.T) {
 func TestWithProgress_badInputEndsWithDone(t *testing.T) {
 	var log eventLog
 	_, err := Evaluate(t.Context(), Experiment{Name: "bot", Dataset: qaRows(), Function: "missing"}, WithClient(nil), WithLookupEnv(env{}.lookup), WithProgress(log.add))
-	if !errors.Is(err, ErrInput) {
+	if !errors.Is(err, fixtures.ErrInvalid) {
 		t.Fatalf("err = %v, want bad input", err)
 	}
 	evs := log.all()
 	if got := phases(evs); !slices.Equal(got, []Phase{PhaseSetup, PhaseDone}) {
 		t.Errorf("phases = %v, want [setup done]", got)
 	}
-	if last := evs[len(evs)-1]; !errors.Is(last.Err, ErrInput) || last.Experiment != "bot" {
+	if last := evs[len(evs)-1]; !errors.Is(last.Err, fixtures.ErrInvalid) || last.Experiment != "bot" {
 		t.Errorf("last event = %+v; want the bad-input error of bot", last)
 	}
 }
@@ -145,7 +146,7 @@ func TestWithProgress_parallelExperimentsKeepTheirOwnOrder(t *testing.T) {
 	for i := range 3 {
 		wg.Go(func() {
 			x := Experiment{Name: fmt.Sprintf("bot-%d", i), Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}}
-			if _, err := r.Evaluate(t.Context(), x); err != nil {
+			if _, err := r.Run(t.Context(), x); err != nil {
 				t.Errorf("bot-%d: %v", i, err)
 			}
 		})
@@ -172,7 +173,7 @@ func TestWithProgress_parallelExperimentsKeepTheirOwnOrder(t *testing.T) {
 
 func TestProgress_polled(t *testing.T) {
 	var log eventLog
-	p := newProgress(log.add, Experiment{Name: "bot"}, time.Now())
+	p := newProgress(log.add, fixtures.Experiment{Name: "bot"}, time.Now())
 	spec := waitSpec{metrics: []metricKey{{"correctness", "c"}, {"completeness", "k"}}, rows: 4, need: 4}
 	half := 0.5
 	p.update(func(ev *ProgressEvent) { ev.RowsTotal = 4 })

@@ -106,15 +106,18 @@ func TestRunDir_subtests(t *testing.T) {
 		t.Fatalf("found %d galileotest-report.json files under the output directory, want 1", len(reports))
 	}
 	doc := readReportFile(t, reports[0])
-	if doc.Passed() || len(doc.Experiments) != 2 || doc.Backend != "emulator" {
-		t.Fatalf("artifact report: passed %v, %d experiments, backend %q; want false, 2 (the broken fixture never ran), emulator", doc.Passed(), len(doc.Experiments), doc.Backend)
+	if doc.Passed() || len(doc.Experiments) != 3 || doc.Backend != "emulator" {
+		t.Fatalf("artifact report: passed %v, %d experiments, backend %q; want false, 3 (two ran, the broken fixture is listed), emulator", doc.Passed(), len(doc.Experiments), doc.Backend)
 	}
 	status := map[string]string{}
 	for _, e := range doc.Experiments {
 		status[e.Name] = e.Status
+		if e.Name == "broken" && (e.File != "testdata/evals/broken.yaml" || e.Line != 7 || !strings.Contains(e.Error, "promt: unknown field") || e.ID != "") {
+			t.Errorf("broken fixture in the report = %+v; want its file, line 7 and the problem, nothing created", e)
+		}
 	}
-	if status["answers"] != "passed" || status["vague-answers"] != "failed" {
-		t.Errorf("artifact report statuses = %v; want answers passed, vague-answers failed", status)
+	if status["answers"] != "passed" || status["vague-answers"] != "failed" || status["broken"] != "error" {
+		t.Errorf("artifact report statuses = %v; want answers passed, vague-answers failed, broken error", status)
 	}
 	html, err := os.ReadFile(filepath.Join(filepath.Dir(reports[0]), "galileotest-report.html"))
 	if err != nil || !bytes.Contains(html, []byte("vague-answers")) {

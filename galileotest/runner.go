@@ -107,8 +107,8 @@ func (r *Runner) Close() error {
 	return nil
 }
 
-// Report returns the verdict of everything the Runner ran so far, in the
-// order the experiments finished: package report's model, which the
+// Report returns the verdict of everything the Runner ran so far:
+// package report's model, which the
 // harness writes when a test ends and the galileotest command writes for
 // its run. Experiments whose fixtures failed to load (AddLoadError) are in
 // it with status error. Experiments are in declaration order: those of

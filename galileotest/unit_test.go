@@ -11,6 +11,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 func TestUniqueName(t *testing.T) {
@@ -159,14 +160,14 @@ func TestTestContext(t *testing.T) {
 
 func TestPromptSettings(t *testing.T) {
 	temp, maxTok, logprobs := 0.1, 64, false
-	got := promptSettings(&Prompt{Model: "gpt-4o-mini", Settings: Settings{Temperature: &temp, MaxTokens: &maxTok, Logprobs: &logprobs, StopSequences: []string{"\n"}, DeploymentName: "dep"}})
+	got := promptSettings(&fixtures.Prompt{Model: "gpt-4o-mini", Settings: fixtures.Settings{Temperature: &temp, MaxTokens: &maxTok, Logprobs: &logprobs, StopSequences: []string{"\n"}, DeploymentName: "dep"}})
 	want := galileo.DefaultPromptSettings()
 	want.ModelAlias, want.Temperature, want.MaxTokens, want.Logprobs, want.StopSequences = "gpt-4o-mini", &temp, 64, false, []string{"\n"}
 	if got.ModelAlias != want.ModelAlias || *got.Temperature != temp || got.MaxTokens != 64 || got.Logprobs || len(got.StopSequences) != 1 || got.DeploymentName == nil || *got.DeploymentName != "dep" {
 		t.Errorf("promptSettings = %+v", got)
 	}
 	// Unset fields keep the SDKs' defaults.
-	def := promptSettings(&Prompt{})
+	def := promptSettings(&fixtures.Prompt{})
 	if d := galileo.DefaultPromptSettings(); def.ModelAlias != d.ModelAlias || def.TopK != d.TopK || def.MaxTokens != d.MaxTokens || *def.Temperature != *d.Temperature {
 		t.Errorf("promptSettings(no overrides) = %+v, want the defaults %+v", def, d)
 	}
@@ -198,57 +199,64 @@ func TestReadDatasetFile(t *testing.T) {
 	}
 }
 
-func TestFromFixture(t *testing.T) {
+func TestExperiment_fromFixture(t *testing.T) {
 	exps, err := fixtures.LoadFile("testdata/evals/pass.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := FromFixture(exps[0])
+	x := Experiment(exps[0])
 	if x.Name != "answers" || x.Function != "answer" || x.File != "testdata/evals/pass.yaml" || len(x.Expect) != 2 {
-		t.Errorf("FromFixture = %+v", x)
+		t.Errorf("Experiment(fixture) = %+v", x)
 	}
-	p, err := newPlan(x, map[string]Func{"answer": echoFunc})
+	p, err := newPlan(fixtures.Experiment(x), map[string]Func{"answer": echoFunc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.rows) != 3 || p.timeout != DefaultTimeout || p.concurrency != DefaultConcurrency || p.naming.Strategy != NamingUnique {
+	if len(p.rows) != 3 || p.timeout != fixtures.DefaultTimeout || p.concurrency != fixtures.DefaultConcurrency || p.naming.Strategy != fixtures.NamingUnique {
 		t.Errorf("plan: %d rows, timeout %s, concurrency %d, naming %q", len(p.rows), p.timeout, p.concurrency, p.naming.Strategy)
 	}
 }
 
 func TestReport_Metric(t *testing.T) {
 	rep := goldenReport()
-	rep.Metrics = append(rep.Metrics, MetricReport{Metric: "latency", Key: "duration_ns"})
+	rep.Metrics = append(rep.Metrics, report.Metric{Name: "latency", Key: "duration_ns"})
 	tests := map[string]string{
 		"correctness": "correctness", "Correctness": "correctness", "aed89cbc-5515-43c3-87ae-39c3c44c043e": "correctness",
 		"latency": "latency", "duration_ns": "latency", "LATENCY": "latency",
 	}
 	for name, want := range tests {
-		if m := rep.Metric(name); m == nil || m.Metric != want {
+		if m := rep.Metric(name); m == nil || m.Name != want {
 			t.Errorf("Metric(%q) = %+v, want %s", name, m, want)
 		}
 	}
 	if m := rep.Metric("bleu"); m != nil {
 		t.Errorf("Metric(bleu) = %+v, want nil", m)
 	}
-	if _, err := rep.Evaluate("bleu", "avg >= 0.5"); err == nil || !strings.Contains(err.Error(), "scored: correctness, latency") {
-		t.Errorf("Evaluate on an unscored metric: %v", err)
+	if _, err := rep.Judge("bleu", "avg >= 0.5"); err == nil || !strings.Contains(err.Error(), "scored: correctness, latency") {
+		t.Errorf("Judge on an unscored metric: %v", err)
 	}
-	if _, err := rep.Evaluate("correctness", "avg >== 1"); err == nil || !strings.Contains(err.Error(), "column 7") {
-		t.Errorf("Evaluate with a malformed threshold: %v", err)
+	if _, err := rep.Judge("correctness", "avg >== 1"); err == nil || !strings.Contains(err.Error(), "column 7") {
+		t.Errorf("Judge with a malformed threshold: %v", err)
 	}
 }
 
-func TestReportPath(t *testing.T) {
+func TestWriteReportPath(t *testing.T) {
 	dir := t.TempDir()
+	rep := &report.Report{Backend: report.BackendEmulator, Experiments: []report.Experiment{{Name: "x", Status: report.StatusPassed}}}
 	tests := []struct{ path, want string }{
 		{path: filepath.Join(dir, "r.json"), want: filepath.Join(dir, "r.json")},
 		{path: dir, want: filepath.Join(dir, "TestX_sub.json")},
 		{path: filepath.Join(dir, "new") + "/", want: filepath.Join(dir, "new", "TestX_sub.json")},
+		{path: filepath.Join(dir, "deep", "er", "r.json"), want: filepath.Join(dir, "deep", "er", "r.json")},
 	}
 	for _, tt := range tests {
-		if got := reportPath(tt.path, "TestX/sub"); got != tt.want {
-			t.Errorf("reportPath(%q) = %q, want %q", tt.path, got, tt.want)
+		got, err := writeReportPath(t.Context(), tt.path, "TestX/sub", rep)
+		if err != nil || got != tt.want {
+			t.Errorf("writeReportPath(%q) = %q, %v; want %q", tt.path, got, err, tt.want)
+			continue
+		}
+		if doc := readReportFile(t, got); len(doc.Experiments) != 1 || doc.Experiments[0].Name != "x" {
+			t.Errorf("%s holds %+v; want the report written", got, doc.Experiments)
 		}
 	}
 }
