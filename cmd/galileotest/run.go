@@ -51,31 +51,13 @@ type runOptions struct {
 	out           outputs
 }
 
-// runRun is the run command.
+// runRun is the run command: flags and fixtures in, the runner's verdict
+// printed and written out, an exit code back.
 func runRun(ctx context.Context, e *env, args []string) int {
 	var o runOptions
-	fs := newFlagSet("run", "[flags] PATH...", runAbout, exitCodesHelp)
-	fs.IntVar(&o.parallel, "parallel", 4, "run at most `N` experiments at once")
-	fs.DurationVar(&o.timeout, "timeout", 0, "bound the whole run (e.g. 15m); 0: only each fixture's own timeout applies")
-	fs.StringVar(&o.backend, "backend", "", "which `auto|remote|emulator` backend to use (default: GALILEOTEST_BACKEND, else auto)")
-	fs.StringVar(&o.project, "project", "", "the project, `NAME|ID`, of experiments whose fixture names none (default: GALILEO_PROJECT / GALILEO_PROJECT_ID)")
-	fs.BoolVar(&o.verbose, "v", false, "verbose: print every harness log line and every threshold, met or not")
-	fs.BoolVar(&o.skipFunctions, "skip-functions", false, "skip function fixtures with a note instead of failing with exit code 2")
-	o.out.register(fs)
-	paths, code, ok := fs.parse(e, args)
+	paths, code, ok := o.parse(e, args)
 	if !ok {
 		return code
-	}
-	switch {
-	case len(paths) == 0:
-		e.errorf("run", "no fixture paths; usage: galileotest run [flags] PATH... (see --help)")
-		return exitBadInput
-	case o.parallel < 1:
-		e.errorf("run", "--parallel %d: expected at least 1", o.parallel)
-		return exitBadInput
-	case o.timeout < 0:
-		e.errorf("run", "--timeout %s: expected a positive duration or 0", o.timeout)
-		return exitBadInput
 	}
 	cfg, err := e.loadConfig(o.backend, o.project)
 	if err != nil {
@@ -125,15 +107,58 @@ func runRun(ctx context.Context, e *env, args []string) int {
 
 	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
-
 	started := time.Now()
+	outs := runAll(ctx, runner, disp, exps, o.parallel)
+	printRunSummary(e.stdout, skipped, outs, o.verbose, time.Since(started))
+	code = exitOK
+	for _, out := range outs {
+		code = worse(code, outcomeCode(out))
+	}
+	if err := o.out.write(e, "run", runner.Report()); err != nil {
+		e.errorf("run", "%v", err)
+		code = worse(code, exitBadInput)
+	}
+	return code
+}
+
+// parse reads the run command's flags; it returns the paths, or ok false
+// with the exit code.
+func (o *runOptions) parse(e *env, args []string) (paths []string, code int, ok bool) {
+	fs := newFlagSet("run", "[flags] PATH...", runAbout, exitCodesHelp)
+	fs.IntVar(&o.parallel, "parallel", 4, "run at most `N` experiments at once")
+	fs.DurationVar(&o.timeout, "timeout", 0, "bound the whole run (e.g. 15m); 0: only each fixture's own timeout applies")
+	fs.StringVar(&o.backend, "backend", "", "which `auto|remote|emulator` backend to use (default: GALILEOTEST_BACKEND, else auto)")
+	fs.StringVar(&o.project, "project", "", "the project, `NAME|ID`, of experiments whose fixture names none (default: GALILEO_PROJECT / GALILEO_PROJECT_ID)")
+	fs.BoolVar(&o.verbose, "v", false, "verbose: print every harness log line and every threshold, met or not")
+	fs.BoolVar(&o.skipFunctions, "skip-functions", false, "skip function fixtures with a note instead of failing with exit code 2")
+	o.out.register(fs)
+	paths, code, ok = fs.parse(e, args)
+	if !ok {
+		return nil, code, false
+	}
+	switch {
+	case len(paths) == 0:
+		e.errorf("run", "no fixture paths; usage: galileotest run [flags] PATH... (see --help)")
+		return nil, exitBadInput, false
+	case o.parallel < 1:
+		e.errorf("run", "--parallel %d: expected at least 1", o.parallel)
+		return nil, exitBadInput, false
+	case o.timeout < 0:
+		e.errorf("run", "--timeout %s: expected a positive duration or 0", o.timeout)
+		return nil, exitBadInput, false
+	}
+	return paths, 0, true
+}
+
+// runAll runs the experiments, at most parallel at once, on the display.
+func runAll(ctx context.Context, runner *galileotest.Runner, disp *display, exps []galileotest.Experiment, parallel int) []outcome {
 	outs := make([]outcome, len(exps))
 	ids := make([]int, len(exps))
 	for i, x := range exps {
 		ids[i] = disp.add(x)
 	}
 	disp.start()
-	sem := make(chan struct{}, o.parallel)
+	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for i, x := range exps {
 		wg.Go(func() {
@@ -147,18 +172,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	}
 	wg.Wait()
 	disp.stop()
-	finished := time.Now()
-
-	printRunSummary(e.stdout, skipped, outs, o.verbose, finished.Sub(started))
-	code = exitOK
-	for _, out := range outs {
-		code = worse(code, outcomeCode(out))
-	}
-	if err := o.out.write(e, "run", runner.Report()); err != nil {
-		e.errorf("run", "%v", err)
-		code = worse(code, exitBadInput)
-	}
-	return code
+	return outs
 }
 
 // selectExperiments takes the experiments of every loaded file in order.
