@@ -203,6 +203,39 @@ func foundBy[T any](out *T, get func(context.Context) (*T, error), match func(*T
 	}
 }
 
+// ensure is get-or-create: it returns what get finds, else what create
+// makes. When create fails with ErrConflict (someone created it since the
+// lookup), it looks again. check, when not nil, vets what get finds.
+func ensure[T any](ctx context.Context, get, create func(context.Context) (*T, error), check func(*T) error) (*T, error) {
+	found := func(v *T) (*T, error) {
+		if check != nil {
+			if err := check(v); err != nil {
+				return nil, err
+			}
+		}
+		return v, nil
+	}
+	v, err := get(ctx)
+	if err == nil {
+		return found(v)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	v, err = create(ctx)
+	if !errors.Is(err, ErrConflict) {
+		return v, err
+	}
+	v, again := get(ctx)
+	switch {
+	case errors.Is(again, ErrNotFound):
+		return nil, fmt.Errorf("%w (created elsewhere meanwhile, yet looking it up again found nothing: %v)", err, again)
+	case again != nil:
+		return nil, again
+	}
+	return found(v)
+}
+
 // response is what call returns besides the decoded body.
 type response struct {
 	status int

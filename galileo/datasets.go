@@ -232,3 +232,28 @@ func (s *DatasetsService) Projects(ctx context.Context, id string) ([]DatasetPro
 
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
+
+// Ensure returns the dataset named name, uploading rows as a new dataset
+// (see [DatasetsService.Create]; opts may be nil) when there is none. An
+// existing dataset is reused when it has as many rows as given (one for an
+// empty rows slice, as Create uploads one empty row) or does not say how
+// many it has; with another row count the error matches [ErrConflict] and
+// nothing is uploaded. Row contents are not compared, so give
+// content-derived names to datasets that must match their rows. When the
+// server answers the upload with 409 (another process created the dataset
+// since the lookup), the dataset is looked up and checked again.
+func (s *DatasetsService) Ensure(ctx context.Context, name string, rows []map[string]any, opts *DatasetCreateOptions) (*Dataset, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, errors.New("galileo: Datasets.Ensure: empty dataset name")
+	}
+	want := max(len(rows), 1)
+	return ensure(ctx,
+		func(ctx context.Context) (*Dataset, error) { return s.GetByName(ctx, name) },
+		func(ctx context.Context) (*Dataset, error) { return s.Create(ctx, name, rows, opts) },
+		func(d *Dataset) error {
+			if d.NumRows != nil && *d.NumRows != want {
+				return fmt.Errorf("galileo: dataset %q (%s) exists with %d %s, expected %d: %w", name, d.ID, *d.NumRows, plural(*d.NumRows, "row"), want, ErrConflict)
+			}
+			return nil
+		})
+}

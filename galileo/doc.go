@@ -101,6 +101,16 @@
 // the context ends it wraps the context's error and still names the last
 // failure. Both wrap the last failure, so errors.As finds the [*APIError].
 //
+// # Get or create
+//
+// [ProjectsService.Ensure], [DatasetsService.Ensure] and
+// [PromptsService.Ensure] look a resource up by name and create it when
+// there is none. Several processes may call them at once: the one that
+// loses the race to create (the server answers 409) looks the name up again
+// and returns what the winner created. [PromptsService.ResolveVersion] turns
+// a stored template's name and optional version number into the version an
+// experiment runs.
+//
 // # Errors
 //
 // A non-2xx answer is an [*APIError] with the status, the API's message

@@ -131,3 +131,33 @@ func (s *ProjectsService) Resolve(ctx context.Context, id, name string) (*Projec
 		return nil, errors.New("galileo: no project given: set a project id or name (GALILEO_PROJECT_ID or GALILEO_PROJECT)")
 	}
 }
+
+// Ensure returns the gen_ai project named exactly name, creating it when
+// there is none. It tolerates a concurrent create: when the server answers
+// the create with 409 (another process created the project since the
+// lookup), the project is looked up again and returned. A project the
+// server matches only loosely (another name) does not count as found.
+// Errors match the sentinel errors ([ErrConflict], [ErrUnauthorized], ...)
+// as the calls' errors do.
+func (s *ProjectsService) Ensure(ctx context.Context, name string) (*Project, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, errors.New("galileo: Projects.Ensure: empty project name")
+	}
+	return ensure(ctx, func(ctx context.Context) (*Project, error) {
+		p, err := s.GetByName(ctx, name)
+		if err == nil && p.ProjectName() != name {
+			return nil, fmt.Errorf("galileo: project %q (the server's closest match is %q): %w", name, p.ProjectName(), ErrNotFound)
+		}
+		return p, err
+	}, func(ctx context.Context) (*Project, error) {
+		r, err := s.Create(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		p := &Project{ID: r.ID, Name: r.Name, Type: r.Type, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		if r.CreatedBy != nil {
+			p.CreatedBy = *r.CreatedBy
+		}
+		return p, nil
+	}, nil)
+}

@@ -268,3 +268,31 @@ func TestProjectsService_emptyArguments(t *testing.T) {
 		t.Errorf("%d requests sent, want none", n)
 	}
 }
+
+// Ensure does not take a project the server matches only loosely for the
+// one asked for; a 409 whose project cannot be found again stays a
+// conflict.
+func TestProjectsService_Ensure_edges(t *testing.T) {
+	t.Run("loose match: created", func(t *testing.T) {
+		f := newFakeAPI(t)
+		mine, user := newID(), newID()
+		f.json("GET /projects", 200, []Project{fxProject(newID(), "acme-2")})
+		f.json("POST /projects", 200, ProjectCreateResponse{ID: mine, Name: ptr("acme"), Type: ptr("gen_ai"), CreatedBy: &user, CreatedAt: fxTime, UpdatedAt: fxTime})
+		p, err := f.client().Projects.Ensure(t.Context(), "acme")
+		if err != nil || p.ID != mine || p.ProjectName() != "acme" || p.CreatedBy != user {
+			t.Fatalf("Ensure = %+v, %v; want the created project %s", p, err, mine)
+		}
+	})
+	t.Run("conflict, then nothing found", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.json("GET /projects", 200, []Project{})
+		f.json("POST /projects", http.StatusConflict, map[string]string{"detail": "Project with name acme already exists"})
+		_, err := f.client().Projects.Ensure(t.Context(), "acme")
+		if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "looking it up again found nothing") {
+			t.Fatalf("Ensure = %v; want a conflict that says the lookup found nothing", err)
+		}
+		if n := f.count("GET /projects"); n != 2 {
+			t.Errorf("%d lookups, want 2", n)
+		}
+	})
+}

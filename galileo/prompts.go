@@ -99,3 +99,99 @@ func (s *PromptsService) Create(ctx context.Context, name string, messages []Mes
 	}
 	return &out, nil
 }
+
+// Ensure returns the prompt template named name, creating it from messages,
+// settings and opts when there is none (see [PromptsService.Create]). A
+// template created by someone else between the lookup and the create (the
+// server answers 409) is looked up again and returned. An existing template
+// is returned as it is: its messages and settings are not compared with the
+// ones given, so give content-derived names to templates that must match
+// their content.
+func (s *PromptsService) Ensure(ctx context.Context, name string, messages []Message, settings *PromptRunSettings, opts *PromptCreateOptions) (*PromptTemplate, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, errors.New("galileo: Prompts.Ensure: empty template name")
+	}
+	return ensure(ctx,
+		func(ctx context.Context) (*PromptTemplate, error) { return s.GetByName(ctx, name) },
+		func(ctx context.Context) (*PromptTemplate, error) {
+			return s.Create(ctx, name, messages, settings, opts)
+		}, nil)
+}
+
+// ResolveVersion returns the version of the stored template named name
+// that an experiment runs: its selected version when version is nil, else
+// that version number (GET /templates/{id}/versions/{version}). The
+// version's ID is an experiment's prompt_template_version_id.
+//
+// An unknown template is an error matching [ErrNotFound]; an unknown
+// version is an [*UnknownPromptVersionError], which matches ErrNotFound too.
+func (s *PromptsService) ResolveVersion(ctx context.Context, name string, version *int) (*PromptTemplateVersion, error) {
+	t, err := s.GetByName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.version(ctx, t, version)
+}
+
+// find returns a template by id, else by name (the id wins).
+func (s *PromptsService) find(ctx context.Context, id, name string) (*PromptTemplate, error) {
+	if id := strings.TrimSpace(id); id != "" {
+		return s.Get(ctx, id)
+	}
+	return s.GetByName(ctx, strings.TrimSpace(name))
+}
+
+// version returns version of t, or t's selected version when version is
+// nil (without a call).
+func (s *PromptsService) version(ctx context.Context, t *PromptTemplate, version *int) (*PromptTemplateVersion, error) {
+	if version == nil {
+		v := t.SelectedVersion
+		if t.SelectedVersionID != "" {
+			v.ID = t.SelectedVersionID
+		}
+		return &v, nil
+	}
+	v, err := s.GetVersion(ctx, t.ID, *version)
+	if errors.Is(err, ErrNotFound) {
+		return nil, &UnknownPromptVersionError{Template: t.Name, TemplateID: t.ID, Version: *version, Available: t.AllAvailableVersions, Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// UnknownPromptVersionError reports a version number a prompt template
+// does not have, for example:
+//
+//	galileo: prompt template "qa" has no version 7 (versions: 0, 1, 2)
+//
+// It matches [ErrNotFound] and unwraps to the API's answer.
+type UnknownPromptVersionError struct {
+	Template   string // the template's name
+	TemplateID string
+	Version    int
+	// Available lists the template's version numbers, as the template
+	// reports them (all_available_versions); it may be empty.
+	Available []int
+	Err       error
+}
+
+// Error names the template, the version and the available versions.
+func (e *UnknownPromptVersionError) Error() string {
+	msg := fmt.Sprintf("galileo: prompt template %q has no version %d", e.Template, e.Version)
+	if len(e.Available) == 0 {
+		return msg
+	}
+	vs := make([]string, len(e.Available))
+	for i, v := range e.Available {
+		vs[i] = strconv.Itoa(v)
+	}
+	return msg + " (versions: " + strings.Join(vs, ", ") + ")"
+}
+
+// Is matches ErrNotFound.
+func (e *UnknownPromptVersionError) Is(target error) bool { return target == ErrNotFound }
+
+// Unwrap returns the API's answer.
+func (e *UnknownPromptVersionError) Unwrap() error { return e.Err }
