@@ -41,7 +41,7 @@ func (e *Experiment) GetMetricAggregate(ctx context.Context, metric string) (*Me
 	if len(aggs) == 0 {
 		return nil, nil
 	}
-	if isUUID(metric) {
+	if IsID(metric) {
 		for k, a := range aggs {
 			if strings.EqualFold(k, metric) {
 				return &a, nil

@@ -50,7 +50,7 @@ func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Score
 		}
 		seen[m] = true
 		wanted = append(wanted, m)
-		if isUUID(m) {
+		if IsID(m) {
 			ids = append(ids, m)
 		} else {
 			names = append(names, m)
@@ -106,7 +106,7 @@ func valueFilter(f Filter, values []string) Filter {
 
 // matchScorer applies the client-side matching rules of Resolve.
 func matchScorer(found []Scorer, m string) (Scorer, bool) {
-	if isUUID(m) {
+	if IsID(m) {
 		for _, sc := range found {
 			if strings.EqualFold(sc.ID, m) {
 				return sc, true
@@ -127,8 +127,11 @@ func matchScorer(found []Scorer, m string) (Scorer, bool) {
 	return Scorer{}, false
 }
 
-// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
-func isUUID(s string) bool {
+// IsID reports whether s is an id as Galileo writes them: a UUID in its
+// canonical 8-4-4-4-12 hex form. Names and ids share parameters in several
+// places (a project "NAME|ID", a metric name or scorer UUID); this is the
+// one test that tells them apart.
+func IsID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
@@ -182,7 +185,7 @@ func (e *UnknownMetricError) Error() string {
 				q[j] = fmt.Sprintf("%q", s)
 			}
 			fmt.Fprintf(&b, " (did you mean %s?)", strings.Join(q, " or "))
-		} else if isUUID(m) {
+		} else if IsID(m) {
 			b.WriteString(" (no scorer has this id)")
 		}
 	}
@@ -221,7 +224,7 @@ func newUnknownMetricError(unknown []string, all []Scorer) *UnknownMetricError {
 	slices.SortFunc(e.Available, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	e.Available = slices.Compact(e.Available)
 	for _, m := range unknown {
-		if isUUID(m) {
+		if IsID(m) {
 			continue
 		}
 		if s := closeMatches(m, cands); len(s) > 0 {

@@ -247,8 +247,8 @@ func TestIsUUID(t *testing.T) {
 		"aed89cbc5515-43c3-87ae-39c3c44c043e0": false,
 		"aed89cbc-5515-43c3-87ae-39c3c44c043g": false,
 	} {
-		if got := isUUID(s); got != want {
-			t.Errorf("isUUID(%q) = %v, want %v", s, got, want)
+		if got := IsID(s); got != want {
+			t.Errorf("IsID(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestTracesService_Ingest(t *testing.T) {
 		t.Errorf("traces_count %d, want 1", res.TracesCount)
 	}
 	tr := got.Traces[0]
-	if !isUUID(tr.ID) || !isUUID(tr.Spans[0].ID) {
+	if !IsID(tr.ID) || !IsID(tr.Spans[0].ID) {
 		t.Errorf("ids %q and %q: want generated UUIDs", tr.ID, tr.Spans[0].ID)
 	}
 	if got.LoggingMethod != "api_direct" {

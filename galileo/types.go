@@ -6,7 +6,7 @@ import (
 )
 
 // This file holds the wire types of the Galileo v2 REST API that the client
-// sends and receives. They follow the OpenAPI document in api/ field by field
+// sends and receives. They follow the OpenAPI document in internal/apispec field by field
 // (JSON names, nullability); the emulator reuses them. A pointer marks a field
 // whose "unset" and zero value differ on the wire.
 

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/galileo-community/galileo-go/assert"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
@@ -153,9 +151,6 @@ type judge struct {
 	c *galileo.Client
 }
 
-// isID reports whether s is a UUID in its canonical 36-character form.
-func isID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }
-
 // find returns the experiment named or identified by ref, searching the
 // project hint (a name or id), else the configured project, else every
 // project.
@@ -174,7 +169,7 @@ func (j *judge) find(ctx context.Context, ref, projectHint string) (*galileo.Exp
 	var found []match
 	for i := range projects {
 		p := &projects[i]
-		if isID(ref) {
+		if galileo.IsID(ref) {
 			x, err := j.c.Experiments.Get(ctx, p.ID, ref)
 			switch {
 			case errors.Is(err, galileo.ErrNotFound):
@@ -198,7 +193,7 @@ func (j *judge) find(ctx context.Context, ref, projectHint string) (*galileo.Exp
 			}
 		}
 	}
-	if isID(ref) {
+	if galileo.IsID(ref) {
 		return nil, nil, inputErr(nil, "", "no experiment has the id %s in %s", ref, scope)
 	}
 	switch len(found) {
@@ -222,7 +217,7 @@ func (j *judge) find(ctx context.Context, ref, projectHint string) (*galileo.Exp
 // projects returns the projects to search and a description of them.
 func (j *judge) projects(ctx context.Context, hint string) ([]galileo.Project, string, error) {
 	name, id := strings.TrimSpace(hint), ""
-	if isID(name) {
+	if galileo.IsID(name) {
 		name, id = "", name
 	}
 	if name == "" && id == "" {

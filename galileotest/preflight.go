@@ -76,7 +76,7 @@ func preflightMetrics(ctx context.Context, c *galileo.Client, p *plan) (*fixture
 
 func (r *Runner) preflightProject(ctx context.Context, c *galileo.Client, p *plan) (note string, problem *fixtures.Error, err error) {
 	name, id := strings.TrimSpace(p.x.Project), ""
-	if isID(name) {
+	if galileo.IsID(name) {
 		name, id = "", name
 	}
 	if name == "" && id == "" {
@@ -107,16 +107,8 @@ func preflightDataset(ctx context.Context, c *galileo.Client, p *plan) (*fixture
 	if !ds.Stored() {
 		return nil, nil
 	}
-	d, err := c.Datasets.GetByName(ctx, ds.Name)
-	switch {
-	case errors.Is(err, galileo.ErrNotFound):
-		return p.inputErr(ds.Line, "dataset.name", "no dataset named %q is stored on Galileo", ds.Name), nil
-	case err != nil:
-		return nil, err
-	case ds.Version != nil && *ds.Version > d.CurrentVersionIndex:
-		return p.inputErr(ds.Line, "dataset.version", "dataset %q has no version %d (current version %d)", ds.Name, *ds.Version, d.CurrentVersionIndex), nil
-	}
-	return nil, nil
+	_, problem, err := lookupDataset(ctx, c, p)
+	return problem, err
 }
 
 func preflightPrompt(ctx context.Context, c *galileo.Client, p *plan) (*fixtures.Error, error) {
@@ -124,18 +116,6 @@ func preflightPrompt(ctx context.Context, c *galileo.Client, p *plan) (*fixtures
 	if pr == nil || pr.Template == "" {
 		return nil, nil
 	}
-	t, err := c.Prompts.GetByName(ctx, pr.Template)
-	switch {
-	case errors.Is(err, galileo.ErrNotFound):
-		return p.inputErr(pr.Line, "prompt.template", "no prompt template named %q is stored on Galileo", pr.Template), nil
-	case err != nil:
-		return nil, err
-	case pr.Version != nil:
-		_, err := c.Prompts.GetVersion(ctx, t.ID, *pr.Version)
-		if errors.Is(err, galileo.ErrNotFound) {
-			return p.inputErr(pr.Line, "prompt.version", "prompt template %q has no version %d (versions: %v)", pr.Template, *pr.Version, t.AllAvailableVersions), nil
-		}
-		return nil, err
-	}
-	return nil, nil
+	_, problem, err := lookupTemplate(ctx, c, p)
+	return problem, err
 }

@@ -53,25 +53,11 @@ func (r *Runner) resolveProject(ctx context.Context, c *galileo.Client, p *plan)
 			}
 			return pr.ID + "\x00" + pr.ProjectName(), nil
 		}
-		pr, err := c.Projects.GetByName(ctx, name)
-		if err == nil {
-			return pr.ID + "\x00" + name, nil
-		}
-		if !errors.Is(err, galileo.ErrNotFound) {
-			return "", err
-		}
-		cr, err := c.Projects.Create(ctx, name)
-		if errors.Is(err, galileo.ErrConflict) {
-			pr, err = c.Projects.GetByName(ctx, name)
-			if err != nil {
-				return "", err
-			}
-			return pr.ID + "\x00" + name, nil
-		}
+		pr, err := c.Projects.Ensure(ctx, name)
 		if err != nil {
 			return "", err
 		}
-		return cr.ID + "\x00" + name, nil
+		return pr.ID + "\x00" + name, nil
 	})
 	if err != nil {
 		what := "project " + strconv.Quote(name)
@@ -115,11 +101,11 @@ type resolvedData struct {
 func (r *Runner) resolveDataset(ctx context.Context, c *galileo.Client, p *plan, projectID string) (*resolvedData, error) {
 	ds := p.x.Dataset
 	if ds.Name != "" {
-		d, err := c.Datasets.GetByName(ctx, ds.Name)
-		if errors.Is(err, galileo.ErrNotFound) {
-			return nil, p.inputErr(0, "dataset.name", "no dataset named %q is stored on Galileo", ds.Name)
-		}
-		if err != nil {
+		d, problem, err := lookupDataset(ctx, c, p)
+		switch {
+		case problem != nil:
+			return nil, problem
+		case err != nil:
 			return nil, &SetupError{Step: "dataset " + strconv.Quote(ds.Name), Err: err}
 		}
 		out := &resolvedData{id: d.ID, name: d.Name, version: d.CurrentVersionIndex}
@@ -150,6 +136,24 @@ func (r *Runner) resolveDataset(ctx context.Context, c *galileo.Client, p *plan,
 	return r.uploadRows(ctx, c, p.rows, projectID)
 }
 
+// lookupDataset finds the stored dataset the experiment names, and checks
+// that the version it asks for exists. A dataset or version that does not
+// exist is a problem with the experiment as written; other errors are the
+// API's.
+func lookupDataset(ctx context.Context, c *galileo.Client, p *plan) (*galileo.Dataset, *fixtures.Error, error) {
+	ds := p.x.Dataset
+	d, err := c.Datasets.GetByName(ctx, ds.Name)
+	switch {
+	case errors.Is(err, galileo.ErrNotFound):
+		return nil, p.inputErr(ds.Line, "dataset.name", "no dataset named %q is stored on Galileo", ds.Name), nil
+	case err != nil:
+		return nil, nil, err
+	case ds.Version != nil && *ds.Version > d.CurrentVersionIndex:
+		return nil, p.inputErr(ds.Line, "dataset.version", "dataset %q has no version %d (current version %d)", ds.Name, *ds.Version, d.CurrentVersionIndex), nil
+	}
+	return d, nil, nil
+}
+
 // uploadRows stores rows as a dataset named galileotest-<hash of the rows>,
 // or reuses the one stored by an earlier run.
 func (r *Runner) uploadRows(ctx context.Context, c *galileo.Client, rows []fixtures.Row, projectID string) (*resolvedData, error) {
@@ -174,24 +178,11 @@ func (r *Runner) uploadRows(ctx context.Context, c *galileo.Client, rows []fixtu
 	sum := sha256.Sum256(buf.Bytes())
 	name := contentPrefix + hex.EncodeToString(sum[:])[:12]
 	return r.datasets.do(ctx, name, func() (*resolvedData, error) {
-		found := func(d *galileo.Dataset) *resolvedData {
-			return &resolvedData{id: d.ID, name: d.Name, version: d.CurrentVersionIndex, rows: rows, count: len(rows)}
-		}
-		d, err := c.Datasets.GetByName(ctx, name)
-		if err == nil && (d.NumRows == nil || *d.NumRows == len(rows)) {
-			return found(d), nil
-		}
-		if err != nil && !errors.Is(err, galileo.ErrNotFound) {
-			return nil, &SetupError{Step: "look up dataset " + name, Err: err}
-		}
-		d, err = c.Datasets.Create(ctx, name, records, &galileo.DatasetCreateOptions{ProjectID: projectID})
-		if errors.Is(err, galileo.ErrConflict) {
-			d, err = c.Datasets.GetByName(ctx, name)
-		}
+		d, err := c.Datasets.Ensure(ctx, name, records, &galileo.DatasetCreateOptions{ProjectID: projectID})
 		if err != nil {
 			return nil, &SetupError{Step: "upload dataset " + name, Err: err}
 		}
-		return found(d), nil
+		return &resolvedData{id: d.ID, name: d.Name, version: d.CurrentVersionIndex, rows: rows, count: len(rows)}, nil
 	})
 }
 
@@ -250,22 +241,12 @@ func rowFromValues(v map[string]any) fixtures.Row {
 func (r *Runner) resolvePrompt(ctx context.Context, c *galileo.Client, p *plan, projectID string) (string, error) {
 	pr := p.x.Prompt
 	if pr.Template != "" {
-		t, err := c.Prompts.GetByName(ctx, pr.Template)
-		if errors.Is(err, galileo.ErrNotFound) {
-			return "", p.inputErr(pr.Line, "prompt.template", "no prompt template named %q is stored on Galileo", pr.Template)
-		}
-		if err != nil {
+		v, problem, err := lookupTemplate(ctx, c, p)
+		switch {
+		case problem != nil:
+			return "", problem
+		case err != nil:
 			return "", &SetupError{Step: "prompt template " + strconv.Quote(pr.Template), Err: err}
-		}
-		if pr.Version == nil {
-			return t.SelectedVersionID, nil
-		}
-		v, err := c.Prompts.GetVersion(ctx, t.ID, *pr.Version)
-		if errors.Is(err, galileo.ErrNotFound) {
-			return "", p.inputErr(pr.Line, "prompt.version", "prompt template %q has no version %d (versions: %v)", pr.Template, *pr.Version, t.AllAvailableVersions)
-		}
-		if err != nil {
-			return "", &SetupError{Step: fmt.Sprintf("prompt template %q version %d", pr.Template, *pr.Version), Err: err}
 		}
 		return v.ID, nil
 	}
@@ -277,22 +258,30 @@ func (r *Runner) resolvePrompt(ctx context.Context, c *galileo.Client, p *plan, 
 	sum := sha256.Sum256(data)
 	name := contentPrefix + hex.EncodeToString(sum[:])[:12]
 	return r.templates.do(ctx, name, func() (string, error) {
-		t, err := c.Prompts.GetByName(ctx, name)
-		if err == nil {
-			return t.SelectedVersionID, nil
-		}
-		if !errors.Is(err, galileo.ErrNotFound) {
-			return "", &SetupError{Step: "look up prompt template " + name, Err: err}
-		}
-		t, err = c.Prompts.Create(ctx, name, msgs, nil, &galileo.PromptCreateOptions{ProjectID: projectID})
-		if errors.Is(err, galileo.ErrConflict) {
-			t, err = c.Prompts.GetByName(ctx, name)
-		}
+		t, err := c.Prompts.Ensure(ctx, name, msgs, nil, &galileo.PromptCreateOptions{ProjectID: projectID})
 		if err != nil {
 			return "", &SetupError{Step: "store prompt template " + name, Err: err}
 		}
 		return t.SelectedVersionID, nil
 	})
+}
+
+// lookupTemplate finds the stored template version the experiment names.
+// A template or version that does not exist is a problem with the
+// experiment as written; other errors are the API's.
+func lookupTemplate(ctx context.Context, c *galileo.Client, p *plan) (*galileo.PromptTemplateVersion, *fixtures.Error, error) {
+	pr := p.x.Prompt
+	v, err := c.Prompts.ResolveVersion(ctx, pr.Template, pr.Version)
+	var uv *galileo.UnknownPromptVersionError
+	switch {
+	case errors.As(err, &uv):
+		return nil, p.inputErr(pr.Line, "prompt.version", "prompt template %q has no version %d (versions: %v)", pr.Template, uv.Version, uv.Available), nil
+	case errors.Is(err, galileo.ErrNotFound):
+		return nil, p.inputErr(pr.Line, "prompt.template", "no prompt template named %q is stored on Galileo", pr.Template), nil
+	case err != nil:
+		return nil, nil, err
+	}
+	return v, nil, nil
 }
 
 // promptSettings returns the settings of a prompt run: the SDKs' defaults,

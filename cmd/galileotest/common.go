@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"golang.org/x/term"
 
 	"github.com/galileo-community/galileo-go/config"
@@ -206,7 +205,7 @@ func (e *env) loadConfig(backend, project string) (*config.Config, error) {
 			c.Backend = b
 		}
 		if p := strings.TrimSpace(project); p != "" {
-			if isUUID(p) {
+			if galileo.IsID(p) {
 				c.ProjectID, c.Project = p, ""
 			} else {
 				c.Project, c.ProjectID = p, ""
@@ -255,9 +254,6 @@ type inputError struct{ msg string }
 
 func (e *inputError) Error() string        { return e.msg }
 func (e *inputError) Is(target error) bool { return target == errBadInput }
-
-// isUUID reports whether s is a UUID in its canonical 36-character form.
-func isUUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }
 
 // errorLines splits a (possibly joined) error into its lines.
 func errorLines(err error) []string {
