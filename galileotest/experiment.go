@@ -59,12 +59,6 @@ func DatasetRows(rows ...Row) fixtures.Dataset {
 // current version.
 func StoredDataset(name string) fixtures.Dataset { return fixtures.Dataset{Name: name} }
 
-// Constants of the harness.
-const (
-	// DefaultProject is the project used on the emulator when neither the
-	// experiment nor GALILEO_PROJECT names one.
-	DefaultProject = "galileotest"
-	// BackendClient is what Runner.Backend says when the client was given
-	// with WithClient.
-	BackendClient = "client"
-)
+// DefaultProject is the project used on the emulator when neither the
+// experiment nor GALILEO_PROJECT names one.
+const DefaultProject = "galileotest"

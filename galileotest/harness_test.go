@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
@@ -46,8 +47,8 @@ func TestHarness_Run_pass(t *testing.T) {
 	if !res.Passed() || rep.Status != report.StatusPassed {
 		t.Errorf("Passed() = false, want true; report: %+v", rep)
 	}
-	if rep.Rows != 4 || rep.ErroredRows != 0 || rep.Kind != "function" || h.Runner().Backend() != BackendClient {
-		t.Errorf("rows %d, errored %d, kind %q, backend %q; want 4, 0, function, client", rep.Rows, rep.ErroredRows, rep.Kind, h.Runner().Backend())
+	if rep.Rows != 4 || rep.ErroredRows != 0 || rep.Kind != "function" || h.Runner().Backend() != config.BackendRemote {
+		t.Errorf("rows %d, errored %d, kind %q, backend %q; want 4, 0, function, remote (a given client)", rep.Rows, rep.ErroredRows, rep.Kind, h.Runner().Backend())
 	}
 	if rep.Name != "support-bot" || !strings.HasPrefix(rep.RunName, "support-bot-") || rep.ID == "" || rep.Project != DefaultProject {
 		t.Errorf("name %q, run name %q, id %q, project %q; want support-bot run under a unique support-bot-... name in project %s", rep.Name, rep.RunName, rep.ID, rep.Project, DefaultProject)
@@ -518,7 +519,7 @@ func TestNewRunner_backend(t *testing.T) {
 	tests := []struct {
 		name        string
 		env         env
-		wantBackend string
+		wantBackend config.Backend
 		wantErr     []string
 	}{
 		{name: "auto in CI without credentials fails", env: env{"CI": "true"}, wantErr: []string{"GALILEO_API_KEY", "GALILEOTEST_BACKEND=emulator"}},

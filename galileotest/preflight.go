@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/galileo-community/galileo-go/assert"
-	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 )
@@ -96,7 +95,7 @@ func (r *Runner) preflightProject(ctx context.Context, c *galileo.Client, p *pla
 			return fmt.Sprintf("%s: project %q does not exist yet; run creates it", p.x.Name, name), nil, nil
 		}
 		return "", nil, err
-	case r.backend == config.BackendRemote:
+	case r.needsProject(c):
 		return "", p.inputErr(line, "project", "missing; set project in the fixture, GALILEO_PROJECT or --project"), nil
 	}
 	return "", nil, nil

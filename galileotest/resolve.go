@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 )
@@ -36,7 +35,7 @@ func (r *Runner) resolveProject(ctx context.Context, c *galileo.Client, p *plan)
 		id, name = r.cfg.ProjectID, r.cfg.Project
 	}
 	if id == "" && name == "" {
-		if r.backend == config.BackendRemote || (r.backend == BackendClient && !isLoopback(c.BaseURL())) {
+		if r.needsProject(c) {
 			return resolvedProject{}, p.inputErr(0, "project", "missing; set project in the fixture (Experiment.Project) or GALILEO_PROJECT")
 		}
 		name = DefaultProject

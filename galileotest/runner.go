@@ -78,7 +78,7 @@ func NewRunner(opts ...Option) (*Runner, error) {
 	r.cfg = cfg
 	if r.s.client != nil {
 		r.client = r.s.client
-		r.backend = BackendClient
+		r.backend = config.BackendRemote // whatever server the client points at
 		return r, nil
 	}
 	b, err := cfg.ResolveBackend()
@@ -89,9 +89,23 @@ func NewRunner(opts ...Option) (*Runner, error) {
 	return r, nil
 }
 
-// Backend returns the backend the Runner talks to: "remote", "emulator",
-// or BackendClient for a client given with WithClient.
-func (r *Runner) Backend() string { return string(r.backend) }
+// Backend returns the backend the Runner talks to: config.BackendEmulator
+// for the in-process emulator it starts, config.BackendRemote otherwise
+// (the Galileo API, a standalone emulator, or the server of a client given
+// with WithClient). The report says the same (report.BackendRemote,
+// report.BackendEmulator).
+func (r *Runner) Backend() config.Backend { return r.backend }
+
+// needsProject reports whether an experiment must name its project: on
+// the Galileo API, a default project would put experiments where nobody
+// looks; on an emulator (in-process, or a client for a loopback address)
+// DefaultProject is harmless.
+func (r *Runner) needsProject(c *galileo.Client) bool {
+	if r.s.client != nil {
+		return !isLoopback(c.BaseURL())
+	}
+	return r.backend == config.BackendRemote
+}
 
 // Close stops the emulator the Runner started, if any. Experiments are
 // never deleted (see the package documentation on GALILEOTEST_KEEP).
