@@ -284,7 +284,11 @@ func (rn *run) wait(ctx context.Context) (*waitState, waitSpec, error) {
 	c, rep := rn.c, rn.rep
 	keys := metricKeys(rn.p, rn.scorers)
 	pid, eid := rn.projectID, rn.exp.ID
-	spec := waitSpec{label: rn.p.x.Name, metrics: keys, rows: rn.data.count, need: rn.data.count - rep.AllowedUnscoredRows - rn.errored,
+	// Every row is waited for, errored ones too: a server may score them,
+	// and stopping as soon as rows − errored are scored would judge a
+	// partial set of the good rows. Errored rows the server leaves unscored
+	// settle in the recount when the counts stall.
+	spec := waitSpec{label: rn.p.x.Name, metrics: keys, rows: rn.data.count, need: rn.data.count - rep.AllowedUnscoredRows,
 		recount: func(ctx context.Context) (*recount, error) {
 			return recountRecords(ctx, c, pid, eid, keys, rn.scorers)
 		}}
@@ -339,8 +343,8 @@ func (rn *run) judge(st *waitState, _ waitSpec) {
 		rep.Thresholds = append(rep.Thresholds, erroredVerdict(rep))
 	}
 	for _, m := range rep.Metrics {
-		if _, ok := st.Settled[m.Key]; ok {
-			if t, bad := unscoredVerdict(rep, m, rn.errored); bad {
+		if ms, ok := st.Settled[m.Key]; ok {
+			if t, bad := unscoredVerdict(rep, m, ms.FailedRows); bad {
 				rep.Thresholds = append(rep.Thresholds, t)
 			}
 		}

@@ -3,6 +3,7 @@ package galileotest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -738,5 +739,34 @@ func TestEvaluate_missingStoredThingsCreateNothing(t *testing.T) {
 				t.Errorf("a missing stored resource still created %d projects, %d datasets, %d templates, %d experiments", len(d.Projects), len(d.Datasets), len(d.Templates), len(d.Experiments))
 			}
 		})
+	}
+}
+
+// The server scores errored rows too: the wait must not stop at rows −
+// errored scored, or the verdict covers only part of the good rows.
+func TestHarness_Run_erroredRowsAreWaitedFor(t *testing.T) {
+	t.Parallel()
+	_, c := newEmulator(t, emulator.Options{ScoringDelay: 80 * time.Millisecond})
+	rows := make([]Row, 10)
+	for i := range rows {
+		rows[i] = Row{Input: fmt.Sprintf("question %d", i), GroundTruth: "yes"}
+	}
+	failFirst := func(ctx context.Context, row Row) (string, error) {
+		if row.Input == "question 0" {
+			return "", errors.New("upstream model unavailable")
+		}
+		return row.GroundTruth, nil
+	}
+	h := New(t, WithClient(c), WithFunc("answer", failFirst))
+	res := h.Run(Experiment{
+		Name: "errored-wait", Dataset: DatasetRows(rows...), Function: "answer", Concurrency: 1,
+		Metrics: []string{"correctness"}, Allow: fixtures.Allowance{ErroredRows: 1},
+	})
+	m := res.Report.Metric("correctness")
+	if m == nil || m.Count == nil || *m.Count != 10 {
+		t.Fatalf("correctness = %+v; want the verdict over all 10 rows, the errored one included", m)
+	}
+	if res.Report.ErroredRows != 1 || res.Report.Status != report.StatusPassed {
+		t.Errorf("errored %d, status %s; want 1 errored row within the allowance, passed", res.Report.ErroredRows, res.Report.Status)
 	}
 }

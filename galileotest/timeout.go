@@ -88,7 +88,7 @@ func (e *TimeoutError) Error() string {
 			parts = append(parts, fmt.Sprintf("%d unscored allowed", e.Allowed))
 		}
 		if e.Errored > 0 {
-			parts = append(parts, fmt.Sprintf("%s excused", plural(e.Errored, "errored row")))
+			parts = append(parts, fmt.Sprintf("%s may stay unscored", plural(e.Errored, "errored row")))
 		}
 		if len(parts) > 0 {
 			b.WriteString("; " + strings.Join(parts, ", "))

@@ -32,10 +32,10 @@ func erroredVerdict(rep *report.Experiment) report.Threshold {
 }
 
 // unscoredVerdict checks a settled metric's unscored rows (rows neither
-// scored nor not applicable, less errored rows) against the allowance. It
+// scored nor not applicable, nor errored rows left unscored) against the allowance. It
 // returns false when they are within it.
-func unscoredVerdict(rep *report.Experiment, m report.Metric, errored int) (report.Threshold, bool) {
-	unscored := int64(rep.Rows) - m.Scored - m.NotApplicable - int64(errored)
+func unscoredVerdict(rep *report.Experiment, m report.Metric, failedRows int) (report.Threshold, bool) {
+	unscored := int64(rep.Rows) - m.Scored - m.NotApplicable - int64(failedRows)
 	allowed := int64(rep.AllowedUnscoredRows)
 	if unscored <= allowed {
 		return report.Threshold{}, false
@@ -82,13 +82,18 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 			return nil, err
 		}
 		rc.Traces++
+		failed := rec.StatusCode != nil && *rec.StatusCode >= 400
 		for _, k := range keys {
 			ms := rc.Status[k.Key]
 			if assert.IsSystemMetric(k.Key) {
-				if v, ok := rec.Metrics[k.Key].(float64); ok {
+				v, ok := rec.Metrics[k.Key].(float64)
+				switch {
+				case ok:
 					ms.Success++
 					rc.Values[k.Key] = append(rc.Values[k.Key], v)
-				} else {
+				case failed:
+					ms.FailedRows++
+				default:
 					ms.Pending++
 				}
 				rc.Status[k.Key] = ms
@@ -113,7 +118,11 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 			case "error", "failed":
 				ms.Errors++
 			default:
-				ms.Pending++
+				if failed {
+					ms.FailedRows++
+				} else {
+					ms.Pending++
+				}
 			}
 			rc.Status[k.Key] = ms
 		}

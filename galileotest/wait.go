@@ -124,8 +124,12 @@ type recount struct {
 }
 
 // metricStatus counts the rows of one metric by status.
+//
+// FailedRows counts the rows whose function failed (an error status on the
+// trace) and that have no score for the metric: a server may leave them
+// unscored, so they do not keep the metric pending.
 type metricStatus struct {
-	Success, NotApplicable, Errors, Pending int
+	Success, NotApplicable, Errors, Pending, FailedRows int
 }
 
 // stallPolls is how many polls in a row must show no change before the
@@ -447,7 +451,7 @@ func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, cl
 			case rc.Traces >= spec.rows:
 				for _, k := range spec.metrics {
 					ms, ok := rc.Status[k.Key]
-					if !ok || ms.Pending > 0 || ms.Success+ms.NotApplicable+ms.Errors < rc.Traces {
+					if !ok || ms.Pending > 0 || ms.Success+ms.NotApplicable+ms.Errors+ms.FailedRows < rc.Traces {
 						continue
 					}
 					if _, reported := st.Scored[k.Key]; !reported {
