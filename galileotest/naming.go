@@ -209,9 +209,10 @@ type created struct {
 // the plan's naming strategy. req.Name is ignored.
 //
 //   - unique: a fresh name; a clash (practically impossible) is retried;
-//   - rerun: the first free name of name, name-rerun-1, ...; a clash
-//     (409 from the server, or a duplicate seen right after creating) is
-//     retried with the next free name;
+//   - rerun: the first free name of name, name-rerun-1, ...: the
+//     experiment is created under a unique name and then renamed, so that
+//     an uncertain create is settled by a look-up and never leaves an
+//     orphan; a clash on the rename moves on to the next free name;
 //   - template: a deterministic name; when the experiment exists already
 //     (a CI retry), the harness re-attaches to it instead of creating a
 //     second one.
@@ -226,67 +227,16 @@ func (r *Runner) createNamed(ctx context.Context, c *galileo.Client, p *plan, pr
 		}
 		unlock := r.names.lock(projectID + "\x00" + name)
 		defer unlock()
-		existing, err := c.Experiments.GetByName(ctx, projectID, name)
-		switch {
-		case err == nil:
-			return created{exp: existing, reattached: true, attempts: 1}, nil
-		case !errors.Is(err, galileo.ErrNotFound):
-			return created{}, &SetupError{Step: "look up experiment " + strconv.Quote(name), Err: err}
-		}
-		req.Name = name
-		// The name is not ours alone (a CI retry uses it too), so an
-		// uncertain create is settled by the look-up below, which
-		// re-attaches, instead of by the client's silent one.
-		exp, err := c.Experiments.Create(ctx, projectID, req, galileo.WithoutNameLookup())
-		if errors.Is(err, galileo.ErrConflict) || errors.Is(err, galileo.ErrOutcomeUnknown) {
-			// Another process created it between our look-up and create,
-			// or our own create may have gone through.
-			existing, gerr := c.Experiments.GetByName(ctx, projectID, name)
-			if gerr == nil {
-				return created{exp: existing, reattached: true, attempts: 2}, nil
-			}
-		}
-		if err != nil {
-			return created{}, &SetupError{Step: "create experiment " + strconv.Quote(name), Err: err}
-		}
-		return created{exp: exp, attempts: 1}, nil
-
+		return createTemplated(ctx, c, projectID, name, req)
 	case fixtures.NamingRerun:
 		unlock := r.names.lock(projectID + "\x00" + p.x.Name)
 		defer unlock()
-		var lastErr error
-		for attempt := 1; attempt <= maxNameAttempts; attempt++ {
-			list, err := c.Experiments.List(ctx, projectID)
-			if err != nil {
-				return created{}, &SetupError{Step: "list experiments", Err: err}
-			}
-			taken := make(map[string]bool, len(list))
-			for _, e := range list {
-				taken[e.Name] = true
-			}
-			req.Name = firstFreeRerun(p.x.Name, taken)
-			// Another process may be creating the same rerun name, so a
-			// look-up by name could hand back its experiment: after an
-			// uncertain create, move on to the next free name instead.
-			exp, err := c.Experiments.Create(ctx, projectID, req, galileo.WithoutNameLookup())
-			if errors.Is(err, galileo.ErrConflict) || errors.Is(err, galileo.ErrOutcomeUnknown) {
-				lastErr = err
-				continue
-			}
-			if err != nil {
-				return created{}, &SetupError{Step: "create experiment " + strconv.Quote(req.Name), Err: err}
-			}
-			// A server that accepts duplicate names: keep the oldest
-			// experiment of this name and retry with the next name.
-			if dup, derr := r.isLaterDuplicate(ctx, c, projectID, exp); derr == nil && dup {
-				_ = c.Experiments.Delete(ctx, projectID, exp.ID)
-				lastErr = fmt.Errorf("name %q was taken concurrently", req.Name)
-				continue
-			}
-			return created{exp: exp, attempts: attempt}, nil
+		req.Name = uniqueName(p.x.Name, now, facts.GitSHA)
+		exp, err := c.Experiments.Create(ctx, projectID, req)
+		if err != nil {
+			return created{}, &SetupError{Step: "create experiment " + strconv.Quote(req.Name), Err: err}
 		}
-		return created{}, &SetupError{Step: "create experiment", Err: fmt.Errorf("no free rerun name for %q after %d attempts: %w", p.x.Name, maxNameAttempts, lastErr)}
-
+		return r.renameToRerun(ctx, c, projectID, p.x.Name, exp)
 	default: // unique
 		var lastErr error
 		for attempt := 1; attempt <= 3; attempt++ {
@@ -303,6 +253,83 @@ func (r *Runner) createNamed(ctx context.Context, c *galileo.Client, p *plan, pr
 		}
 		return created{}, &SetupError{Step: "create experiment", Err: lastErr}
 	}
+}
+
+// createTemplated creates the experiment under a deterministic name, or
+// re-attaches to the one of that name that exists (a CI retry). The name
+// is not ours alone, so an uncertain create is settled by looking the name
+// up — which re-attaches — rather than by the client's silent look-up; a
+// create that failed without creating anything (a 503, a dropped
+// connection) is tried again, with backoff, within ctx.
+func createTemplated(ctx context.Context, c *galileo.Client, projectID, name string, req galileo.ExperimentCreateRequest) (created, error) {
+	req.Name = name
+	step := "create experiment " + strconv.Quote(name)
+	delay := 200 * time.Millisecond
+	var lastErr error
+	for attempt := 1; attempt <= maxNameAttempts; attempt++ {
+		existing, err := c.Experiments.GetByName(ctx, projectID, name)
+		switch {
+		case err == nil:
+			return created{exp: existing, reattached: true, attempts: attempt}, nil
+		case !errors.Is(err, galileo.ErrNotFound):
+			return created{}, &SetupError{Step: "look up experiment " + strconv.Quote(name), Err: err}
+		}
+		exp, err := c.Experiments.Create(ctx, projectID, req, galileo.WithoutNameLookup())
+		switch {
+		case err == nil:
+			return created{exp: exp, attempts: attempt}, nil
+		case errors.Is(err, galileo.ErrConflict):
+			lastErr = err // created by another process meanwhile: re-attach
+			continue
+		case !errors.Is(err, galileo.ErrOutcomeUnknown):
+			return created{}, &SetupError{Step: step, Err: err}
+		}
+		lastErr = err
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return created{}, &SetupError{Step: step, Err: fmt.Errorf("%w (last attempt: %v)", context.Cause(ctx), lastErr)}
+		case <-t.C:
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+	return created{}, &SetupError{Step: step, Err: fmt.Errorf("gave up after %d attempts: %w", maxNameAttempts, lastErr)}
+}
+
+// renameToRerun gives the experiment exp, created under a name of its own,
+// the first free rerun name of base. A clash (409, or a duplicate of an
+// older experiment on a server that accepts duplicate names) moves on to
+// the next free name; exp is never deleted and never duplicated.
+func (r *Runner) renameToRerun(ctx context.Context, c *galileo.Client, projectID, base string, exp *galileo.ExperimentResponse) (created, error) {
+	var lastErr error
+	for attempt := 1; attempt <= maxNameAttempts; attempt++ {
+		list, err := c.Experiments.List(ctx, projectID)
+		if err != nil {
+			return created{}, &SetupError{Step: "list experiments", Err: err}
+		}
+		taken := make(map[string]bool, len(list))
+		for _, e := range list {
+			if e.ID != exp.ID {
+				taken[e.Name] = true
+			}
+		}
+		name := firstFreeRerun(base, taken)
+		renamed, err := c.Experiments.Update(ctx, projectID, exp.ID, galileo.ExperimentUpdateRequest{Name: name, TaskType: exp.TaskType})
+		if errors.Is(err, galileo.ErrConflict) {
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return created{}, &SetupError{Step: fmt.Sprintf("rename experiment %s to %q (it keeps its name)", exp.Name, name), Err: err}
+		}
+		if dup, derr := r.isLaterDuplicate(ctx, c, projectID, renamed); derr == nil && dup {
+			lastErr = fmt.Errorf("name %q was taken concurrently", name)
+			continue
+		}
+		return created{exp: renamed, attempts: attempt}, nil
+	}
+	return created{}, &SetupError{Step: "name experiment " + exp.Name, Err: fmt.Errorf("no free rerun name for %q after %d attempts (it keeps its name): %w", base, maxNameAttempts, lastErr)}
 }
 
 // isLaterDuplicate reports whether another experiment of the same name
