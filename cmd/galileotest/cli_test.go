@@ -570,3 +570,28 @@ func TestRun_ReportsBrokenFixtures(t *testing.T) {
 		t.Error("a report with a broken fixture passed")
 	}
 }
+
+// run checks every fixture, what needs the network included, before it
+// creates anything: a fixture with an unknown metric stops the run while
+// the valid fixture beside it has cost nothing.
+func TestRun_PreflightBeforeAnythingIsCreated(t *testing.T) {
+	t.Parallel()
+	emu, env := newEmulator(t)
+	r := cli(t, env, "run", "testdata/evals/pass.yaml", "testdata/bad/metric.yaml")
+	if r.code != exitBadInput || !strings.Contains(r.stderr, `testdata/bad/metric.yaml:9: metrics: unknown metric "corectness"`) {
+		t.Fatalf("exit %d, want %d with the unknown metric\n%v", r.code, exitBadInput, r)
+	}
+	c, err := emu.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects, err := c.Projects.List(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range projects {
+		if xs, err := c.Experiments.List(t.Context(), p.ID); err != nil || len(xs) > 0 {
+			t.Errorf("project %s has %d experiments (%v); want nothing created", p.ProjectName(), len(xs), err)
+		}
+	}
+}

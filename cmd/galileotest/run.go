@@ -86,7 +86,19 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	}
 	defer runner.Close()
 
+	ctx, cancel := withTimeout(ctx, o.timeout)
+	defer cancel()
 	exps, skipped, problems := selectExperiments(runner, loadFixtures(paths), o.skipFunctions)
+	if len(problems) == 0 {
+		// Everything that needs the network is checked for every fixture
+		// before anything is created: one bad fixture stops the run while
+		// it has cost nothing.
+		var err error
+		if problems, err = preflight(ctx, runner, exps); err != nil {
+			printError(e, "run", err)
+			return codeFor(err)
+		}
+	}
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p)
@@ -105,8 +117,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 
-	ctx, cancel := withTimeout(ctx, o.timeout)
-	defer cancel()
 	started := time.Now()
 	outs := runAll(ctx, runner, disp, exps, o.parallel)
 	printRunSummary(e.stdout, skipped, outs, o.verbose, time.Since(started))
@@ -119,6 +129,23 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		code = worse(code, exitBadInput)
 	}
 	return code
+}
+
+// preflight resolves every experiment through the API without creating
+// anything (galileotest.Runner.Preflight). Problems are returned one line
+// each and recorded in the runner's report; any other error is the API's.
+func preflight(ctx context.Context, runner *galileotest.Runner, exps []galileotest.Experiment) (problems []string, err error) {
+	for _, x := range exps {
+		_, err := runner.Preflight(ctx, x)
+		switch {
+		case errors.Is(err, fixtures.ErrInvalid):
+			problems = append(problems, errorLines(err)...)
+			runner.AddLoadError(x.File, err)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return problems, nil
 }
 
 // parse reads the run command's flags; it returns the paths, or ok false
