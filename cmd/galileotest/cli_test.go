@@ -159,7 +159,7 @@ func TestRun_ExitCodes(t *testing.T) {
 		{name: "function fixture", env: env, args: []string{"testdata/functions/answer.yaml"}, want: exitBadInput,
 			stderr: `testdata/functions/answer.yaml:13: function: "answer" is Go code, which the galileotest command cannot run`},
 		{name: "unknown metric", env: env, args: []string{"testdata/bad/metric.yaml"}, want: exitBadInput,
-			stdout: `testdata/bad/metric.yaml:9: metrics: unknown metric "corectness" (did you mean "correctness"?)`},
+			stderr: `testdata/bad/metric.yaml:9: metrics: unknown metric "corectness" (did you mean "correctness"?)`},
 		{name: "unknown flag", env: env, args: []string{"--bogus", "testdata/evals/pass.yaml"}, want: exitBadInput,
 			stderr: "galileotest run: flag provided but not defined: -bogus", one: true},
 		{name: "bad flag value", env: env, args: []string{"--parallel", "0", "testdata/evals/pass.yaml"}, want: exitBadInput,

@@ -93,11 +93,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		// Everything that needs the network is checked for every fixture
 		// before anything is created: one bad fixture stops the run while
 		// it has cost nothing.
-		var err error
-		if problems, err = preflight(ctx, runner, exps); err != nil {
-			printError(e, "run", err)
-			return codeFor(err)
-		}
+		problems = preflight(ctx, runner, exps)
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -133,8 +129,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 
 // preflight resolves every experiment through the API without creating
 // anything (galileotest.Runner.Preflight). Problems are returned one line
-// each and recorded in the runner's report; any other error is the API's.
-func preflight(ctx context.Context, runner *galileotest.Runner, exps []galileotest.Experiment) (problems []string, err error) {
+// each and recorded in the runner's report. An infrastructure failure
+// (network, authentication) ends the checks: the run then reports it per
+// experiment, as it would have met it.
+func preflight(ctx context.Context, runner *galileotest.Runner, exps []galileotest.Experiment) (problems []string) {
 	for _, x := range exps {
 		_, err := runner.Preflight(ctx, x)
 		switch {
@@ -142,10 +140,10 @@ func preflight(ctx context.Context, runner *galileotest.Runner, exps []galileote
 			problems = append(problems, errorLines(err)...)
 			runner.AddLoadError(x.File, err)
 		case err != nil:
-			return nil, err
+			return problems
 		}
 	}
-	return problems, nil
+	return problems
 }
 
 // parse reads the run command's flags; it returns the paths, or ok false
