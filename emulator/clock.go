@@ -146,8 +146,9 @@ func sleep(ctx context.Context, clk Clock, d time.Duration) error {
 // idSource mints uuid4 strings from a seeded generator, so a given seed and
 // sequence of calls always yields the same ids.
 type idSource struct {
-	mu  sync.Mutex
-	rng *rand.Rand
+	mu    sync.Mutex
+	rng   *rand.Rand
+	taken map[string]bool // ids of the replayed state: never handed out again
 }
 
 func newIDSource(seed, stream uint64) *idSource {
@@ -158,8 +159,18 @@ const hexDigits = "0123456789abcdef"
 
 func (s *idSource) newID() string {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if id := s.draw(); !s.taken[id] {
+			return id
+		}
+	}
+}
+
+// draw formats the next two numbers of the generator as a uuid4. Call with
+// s.mu held.
+func (s *idSource) draw() string {
 	a, b := s.rng.Uint64(), s.rng.Uint64()
-	s.mu.Unlock()
 	var u [16]byte
 	for i := 0; i < 8; i++ {
 		u[i] = byte(a >> (8 * i))
@@ -185,5 +196,12 @@ func (s *idSource) newID() string {
 func (s *idSource) reseed(seed, stream uint64) {
 	s.mu.Lock()
 	s.rng = rand.New(rand.NewPCG(seed, stream^0x9e3779b97f4a7c15))
+	s.mu.Unlock()
+}
+
+// avoid makes newID skip ids (those of a replayed state).
+func (s *idSource) avoid(ids map[string]bool) {
+	s.mu.Lock()
+	s.taken = ids
 	s.mu.Unlock()
 }

@@ -21,8 +21,9 @@
 // New(Options) starts a server on a loopback port (or Options.Addr) for
 // programs; NewUnstarted gives only Handler(). Close stops the listener and
 // every background goroutine. Options.Seed makes resource ids (uuid4
-// strings) reproducible; nothing is package-global, so servers are
-// independent.
+// strings) reproducible for a fresh server (after a restart on a data
+// directory the stream depends on the stored state too, see below);
+// nothing is package-global, so servers are independent.
 //
 // State can also be read and seeded without HTTP: CreateProject,
 // CreateDataset, CreatePromptTemplate, RegisterScorer (user Go scorers,
@@ -48,11 +49,21 @@
 //
 // Creating an experiment validates it as Galileo does (name, task_type 16
 // or 17, dataset and version, prompt template version, scorers by id).
-// A duplicate name in a project is refused with 409 {"detail": "Experiment
-// with name ... already exists ..."} (what Galileo does is not documented;
-// the SDKs rename before creating). An experiment that has traces is
-// immutable: a second prompt run (trigger or POST /jobs playground_run) is a
-// 409.
+// A name another experiment of the project has is accepted by default
+// (Options.DuplicateNames, DuplicateNamesAllow): the API document declares
+// no 409 for POST /projects/{project_id}/experiments (only 200 and 422),
+// and the official Python SDK (rungalileo/galileo-python,
+// src/galileo/experiments.py run_experiment and src/galileo/experiment.py
+// Experiment.create) looks the name up before creating and renames to
+// "<name> <YYYY-MM-DD> at <HH:MM:SS.mmm>" itself; it never handles a
+// refusal (its 409 branch is generated for every endpoint), and the change
+// that introduced the rename ("experiments name should not be re used",
+// #79) replaced a get-or-create. That is indirect evidence: Galileo's own
+// rule is not documented. DuplicateNamesReject (galileotest emulator
+// --duplicate-names reject) refuses a taken name, on create and on rename,
+// with 409 {"detail": "Experiment with name ... already exists ..."}.
+// An experiment that has traces is immutable: a second prompt run (trigger
+// or POST /jobs playground_run) is a 409.
 //
 // trigger: true with a prompt template, or a playground_run job, renders the
 // template for every dataset row and calls a model. Templates use Galileo's
@@ -118,8 +129,7 @@
 //
 // # Control routes
 //
-// Reserved routes below /_emulator/ drive a standalone server; they need no
-// authentication:
+// Reserved routes below /_emulator/ drive a standalone server:
 //
 //	POST   /_emulator/reset    forget every resource (and empty the data directory)
 //	GET    /_emulator/dump     the Snapshot of Dump
@@ -128,18 +138,47 @@
 //	                            "retry_after_seconds": 2, "latency_ms": 100, "drop": false, "pending_polls": 0, "body": {...}}}
 //	DELETE /_emulator/faults   remove every fault
 //
+// Because reset wipes the state (and the data directory) and dump reads
+// all of it, a request is served only when
+//
+//   - it is not from a web page of another origin: an Origin header must
+//     name the emulator itself (http or https and the request's Host;
+//     "null" is foreign) and Sec-Fetch-Site, when sent, must be
+//     same-origin or none, else 403;
+//   - a POST or DELETE with a body sends Content-Type application/json
+//     (a POST without a body, such as curl -X POST .../reset, needs
+//     none), else 415: HTML forms and text/plain fetches cannot reach them;
+//   - and it carries the API's credentials (Galileo-API-Key,
+//     Splunk-AO-API-Key or Authorization: Bearer <jwt>; wrong ones are 401),
+//     or none at all from a loopback address to a loopback Host
+//     (127.0.0.1, [::1] or localhost), else 401. Tests and local scripts
+//     therefore keep working without a key; a network client needs it, and
+//     a DNS-rebinding page (whose Host is its own name) is refused. A
+//     request served through Handler() by other means (a recorder, a
+//     proxy) counts as loopback only if its RemoteAddr is one.
+//
 // The command "go run ./cmd/galileotest emulator" serves the emulator on
 // 127.0.0.1:8088 (flags --addr, --api-key, --scoring-delay, --data-dir,
-// --seed) for other processes and other languages' SDKs; point them at it
-// with GALILEO_API_URL and GALILEO_API_KEY.
+// --seed, --duplicate-names) for other processes and other languages'
+// SDKs; point them at it with GALILEO_API_URL and GALILEO_API_KEY. With
+// an --addr that is not loopback it warns on stderr that the API and the
+// control routes are reachable from the network.
 //
 // # Data directory
 //
 // With Options.DataDir every change is appended as a JSON line to
 // wal.jsonl and fsynced before the request is answered, so state survives a
 // restart and a crash (kill -9) right after a successful write. On start the
-// server loads snapshot.json, replays the log (a torn last line is
-// dropped), then writes a fresh snapshot and empties the log. Scores are not
+// server loads snapshot.json, replays the log, then writes a fresh snapshot
+// and empties the log. A torn last record (a write cut short: a last line
+// that does not decode or lacks its newline) is dropped with a warning in
+// the log; it was never acknowledged. Any other record that does not decode
+// or apply makes New fail with an error naming the file, the line, the byte
+// offset and the reason, and leaves the files untouched, because dropping
+// it would lose the acknowledged changes after it. After a replay the id
+// generator switches to a stream derived from Options.Seed and a digest of
+// the stored records, and skips every stored id, so a fixed seed never
+// hands out an id of the stored state again. Scores are not
 // stored: after a restart every trace is scored again, without delay.
 // Registered Go models and scorers are not stored either; register them
 // again after a restart.
@@ -169,8 +208,9 @@
 //   - One user and no permissions: every resource is created by the same
 //     user, the permissions lists are empty, any username logs in with the
 //     API key as password; SSO login (/login/social) is not served.
-//   - Duplicate experiment, project, dataset and prompt template names are
-//     refused with 409 (Galileo's behaviour is not documented).
+//   - Duplicate project, dataset and prompt template names are refused
+//     with 409, duplicate experiment names per Options.DuplicateNames
+//     (Galileo's behaviour is not documented).
 //   - GET /ingest/healthz is 404, so SDKs use the documented API; the
 //     separate ingest service, OTLP export, experiment groups listing,
 //     playgrounds, annotations, feedback and the time-bucketed

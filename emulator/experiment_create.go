@@ -45,9 +45,12 @@ func checkNameAndTaskType(name *string, taskType *int) (string, int, error) {
 }
 
 // checkExperimentName is the one uniqueness rule of experiment names in a
-// project (create and rename); except is the experiment being renamed.
-// Call with s.mu held.
+// project (create and rename), Options.DuplicateNames; except is the
+// experiment being renamed. Call with s.mu held.
 func (s *Server) checkExperimentName(p *projectRec, name, except string) error {
+	if s.opts.DuplicateNames == DuplicateNamesAllow {
+		return nil
+	}
 	for _, e := range s.st.Experiments {
 		if e.ProjectID == p.ID && e.Name == name && e.ID != except {
 			return errorf(http.StatusConflict, "Experiment with name %s already exists in project %s", name, p.Name)

@@ -61,7 +61,7 @@ func correctnessID(t testing.TB) string {
 }
 
 func TestExperiments_CreateValidation(t *testing.T) {
-	s := newTestServer(t)
+	s := newTestServer(t, Options{DuplicateNames: DuplicateNamesReject})
 	a := newAPI(t, s)
 	f := seed(t, s, qaRows)
 	missingID := "8b0d7c1e-1a51-4d0c-9a53-2f5ad6f9b0a1"
@@ -359,7 +359,7 @@ func TestExperiments_ProgressAndPace(t *testing.T) {
 }
 
 func TestExperiments_SearchUpdateColumnsMetrics(t *testing.T) {
-	s := newTestServer(t)
+	s := newTestServer(t, Options{DuplicateNames: DuplicateNamesReject})
 	a := newAPI(t, s)
 	f := seed(t, s, qaRows)
 	base := "/projects/" + f.pid + "/experiments"

@@ -44,8 +44,10 @@ type Options struct {
 	// pace and injected latency. Default: the real clock.
 	Clock Clock
 	// Seed seeds the generator of resource ids (uuid4 strings). The same
-	// seed and the same sequence of requests give the same ids. 0 picks a
-	// seed from the clock.
+	// seed and the same sequence of requests give the same ids on a fresh
+	// server; after replaying a data directory the stream also depends on
+	// the stored records, and stored ids are never handed out again. 0
+	// picks a seed from the clock.
 	Seed int64
 	// ScoringDelay is the pace of background work per experiment: each tick
 	// generates one prompt-run row and scores one row, then waits this long.
@@ -66,6 +68,36 @@ type Options struct {
 	Middleware func(http.Handler) http.Handler
 	// ConsoleURL is used in the links of job answers. Default: the server URL.
 	ConsoleURL string
+	// DuplicateNames says whether an experiment may be created with (or
+	// renamed to) a name another experiment of the project has. Empty
+	// means DefaultDuplicateNames.
+	DuplicateNames DuplicateNames
+}
+
+// DuplicateNames is the rule for experiment names already used in a
+// project: DuplicateNamesAllow or DuplicateNamesReject.
+type DuplicateNames string
+
+const (
+	// DuplicateNamesAllow stores a second experiment under a taken name,
+	// as Galileo appears to do: the official SDKs look the name up and
+	// rename before creating, and never handle a refusal.
+	DuplicateNamesAllow DuplicateNames = "allow"
+	// DuplicateNamesReject answers 409 {"detail": "Experiment with name ...
+	// already exists in project ..."}, to test a client's own clash
+	// handling strictly.
+	DuplicateNamesReject DuplicateNames = "reject"
+	// DefaultDuplicateNames is the rule when Options.DuplicateNames is empty.
+	DefaultDuplicateNames = DuplicateNamesAllow
+)
+
+// ParseDuplicateNames returns the rule named s ("allow" or "reject").
+func ParseDuplicateNames(s string) (DuplicateNames, error) {
+	switch d := DuplicateNames(strings.ToLower(strings.TrimSpace(s))); d {
+	case DuplicateNamesAllow, DuplicateNamesReject:
+		return d, nil
+	}
+	return "", fmt.Errorf("duplicate names rule %q is not one of allow, reject", s)
 }
 
 // Server is an in-process emulator of the Galileo v2 REST API. Create one
@@ -113,6 +145,13 @@ func NewUnstarted(opts Options) (*Server, error) {
 	if opts.ScoringDelay == 0 {
 		opts.ScoringDelay = DefaultScoringDelay
 	}
+	switch opts.DuplicateNames {
+	case "":
+		opts.DuplicateNames = DefaultDuplicateNames
+	case DuplicateNamesAllow, DuplicateNamesReject:
+	default:
+		return nil, fmt.Errorf("emulator: Options.DuplicateNames %q is not one of %q, %q", opts.DuplicateNames, DuplicateNamesAllow, DuplicateNamesReject)
+	}
 	clk := opts.Clock
 	if clk == nil {
 		clk = realClock{}
@@ -141,13 +180,18 @@ func NewUnstarted(opts Options) (*Server, error) {
 	s.router = s.routes()
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	if opts.DataDir != "" {
-		st, n, err := openStore(opts.DataDir, s.replay)
+		st, rp, err := openStore(opts.DataDir, s.replay, lg)
 		if err != nil {
 			s.cancel()
 			return nil, fmt.Errorf("emulator: data directory: %w", err)
 		}
 		s.store = st
-		s.ids.reseed(seed, uint64(n)+1)
+		if rp.records > 0 {
+			// A new stream per stored state, so a fixed seed never hands
+			// out the ids of an earlier session again.
+			s.ids.reseed(seed, rp.digest)
+		}
+		s.ids.avoid(s.st.ids())
 		s.mu.Lock()
 		s.resumeAll()
 		s.mu.Unlock()

@@ -249,6 +249,22 @@ func (st *state) order(id string) int64 {
 	return st.seq
 }
 
+// ids returns the ids of the stored entities, template versions, traces
+// and spans, for the id source to avoid after a replay.
+func (st *state) ids() map[string]bool {
+	ids := make(map[string]bool, len(st.created)+len(st.nodes)+len(st.templateVer))
+	for id := range st.created {
+		ids[id] = true
+	}
+	for id := range st.nodes {
+		ids[id] = true
+	}
+	for id := range st.templateVer {
+		ids[id] = true
+	}
+	return ids
+}
+
 func (st *state) putProject(p *projectRec)     { st.order(p.ID); st.Projects[p.ID] = p }
 func (st *state) putLogStream(l *logStreamRec) { st.order(l.ID); st.LogStreams[l.ID] = l }
 func (st *state) putDataset(d *datasetRec)     { st.order(d.ID); st.Datasets[d.ID] = d }

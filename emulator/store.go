@@ -3,10 +3,14 @@ package emulator
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,9 +19,12 @@ import (
 // Persistence: with Options.DataDir every change of the stored entities is
 // appended as one JSON line to wal.jsonl and fsynced before the request is
 // answered. On start the server loads snapshot.json (if any), replays the
-// log, then writes a fresh snapshot and empties the log. A torn last line
-// (a crash in the middle of a write) is dropped. Derived state (scores,
-// aggregates, ranks) is not stored: it is recomputed after the replay.
+// log, then writes a fresh snapshot and empties the log. Only a torn last
+// record (a crash in the middle of a write) is dropped, with a warning; a
+// corrupt record followed by others is an error that names the file, the
+// line, the byte offset and the reason, and nothing is started. Derived
+// state (scores, aggregates, ranks) is not stored: it is recomputed after
+// the replay.
 
 const (
 	walName      = "wal.jsonl"
@@ -49,70 +56,122 @@ type store struct {
 	f   *os.File
 }
 
-// openStore replays dir into apply and returns the open store and the
-// number of events replayed.
-func openStore(dir string, apply func(event) error) (*store, int, error) {
+// replayed says what opening a data directory found: how many records
+// (the snapshot counts as one) and a digest of their bytes, which seeds the
+// id stream of the new session.
+type replayed struct {
+	records int
+	digest  uint64
+}
+
+// openStore replays dir into apply and returns the open store. A torn last
+// record of the log is dropped and reported to lg.
+func openStore(dir string, apply func(event) error, lg *slog.Logger) (*store, replayed, error) {
+	var rp replayed
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, 0, err
+		return nil, rp, err
 	}
-	n := 0
-	snap, err := os.ReadFile(filepath.Join(dir, snapshotName))
+	h := sha256.New()
+	snapPath := filepath.Join(dir, snapshotName)
+	snap, err := os.ReadFile(snapPath)
 	switch {
 	case err == nil:
 		if err := apply(event{Op: "snapshot", Kind: kindState, Value: snap}); err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", snapshotName, err)
+			return nil, rp, fmt.Errorf("%s: %w", snapPath, err)
 		}
-		n++
+		h.Write(snap)
+		rp.records++
 	case !errors.Is(err, os.ErrNotExist):
-		return nil, 0, err
+		return nil, rp, err
 	}
 	walPath := filepath.Join(dir, walName)
 	f, err := os.OpenFile(walPath, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, 0, err
+		return nil, rp, err
 	}
-	good, lines, err := replayLog(f, apply)
+	res, err := replayLog(f, apply, h)
 	if err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s: %w", walName, err)
+		return nil, rp, fmt.Errorf("%s: %w", walPath, err)
 	}
-	n += lines
-	if err := f.Truncate(good); err != nil {
+	if res.torn != nil {
+		lg.Warn("emulator: dropped the torn last record of the write-ahead log (an interrupted write; the change it held was never acknowledged)",
+			"file", walPath, "line", res.torn.line, "offset", res.torn.offset, "bytes", res.torn.size, "reason", res.torn.reason)
+	}
+	rp.records += res.records
+	rp.digest = binary.LittleEndian.Uint64(h.Sum(nil))
+	if err := f.Truncate(res.good); err != nil {
 		f.Close()
-		return nil, 0, err
+		return nil, rp, err
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
+	if _, err := f.Seek(res.good, io.SeekStart); err != nil {
 		f.Close()
-		return nil, 0, err
+		return nil, rp, err
 	}
-	return &store{dir: dir, f: f}, n, nil
+	return &store{dir: dir, f: f}, rp, nil
 }
 
-// replayLog applies every complete line of f and returns the offset after
-// the last good one.
-func replayLog(f *os.File, apply func(event) error) (int64, int, error) {
+// badRecord is a log line that could not be read.
+type badRecord struct {
+	line   int
+	offset int64 // of the line's first byte
+	size   int
+	reason string
+}
+
+// logReplay is the outcome of replayLog.
+type logReplay struct {
+	good    int64 // offset after the last applied record
+	records int
+	torn    *badRecord // the dropped last record, if any
+}
+
+// replayLog applies the records of f in order. A record that does not
+// decode, or lacks its newline, is dropped when it is the last one in the
+// file (a torn write); followed by another record it is an error naming
+// its line, its byte offset and the reason. Applied lines are fed to h.
+func replayLog(f *os.File, apply func(event) error, h hash.Hash) (logReplay, error) {
 	r := bufio.NewReaderSize(f, 1<<20)
+	var res logReplay
 	var off int64
-	n := 0
+	var bad *badRecord
 	for line := 1; ; line++ {
 		b, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			// A line without its newline was torn by a crash: drop it.
-			return off, n, nil
+		if err != nil && !errors.Is(err, io.EOF) {
+			return res, err
 		}
-		if err != nil {
-			return off, n, err
+		if len(bytes.TrimSpace(b)) == 0 {
+			if errors.Is(err, io.EOF) {
+				res.torn = bad
+				return res, nil
+			}
+			off += int64(len(b))
+			continue
+		}
+		if bad != nil {
+			return res, fmt.Errorf("line %d (byte offset %d): corrupt record: %s; it is not the last record "+
+				"(line %d follows), so dropping it would lose acknowledged changes: repair or remove that line, then start again",
+				bad.line, bad.offset, bad.reason, line)
 		}
 		var ev event
-		if json.Unmarshal(bytes.TrimSpace(b), &ev) != nil {
-			// A corrupt line can only be the torn tail of a crash.
-			return off, n, nil
-		}
-		if err := apply(ev); err != nil {
-			return off, n, fmt.Errorf("line %d: %w", line, err)
+		switch derr := json.Unmarshal(bytes.TrimSpace(b), &ev); {
+		case derr != nil:
+			bad = &badRecord{line: line, offset: off, size: len(b), reason: derr.Error()}
+		case errors.Is(err, io.EOF):
+			bad = &badRecord{line: line, offset: off, size: len(b), reason: "the record has no final newline"}
+		default:
+			if err := apply(ev); err != nil {
+				return res, fmt.Errorf("line %d (byte offset %d): %w", line, off, err)
+			}
+			h.Write(b)
+			res.records++
+			res.good = off + int64(len(b))
 		}
 		off += int64(len(b))
-		n++
+		if errors.Is(err, io.EOF) {
+			res.torn = bad
+			return res, nil
+		}
 	}
 }
 
