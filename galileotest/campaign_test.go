@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 	"github.com/galileo-community/galileo-go/report"
@@ -34,11 +34,17 @@ func TestCampaign_faults(t *testing.T) {
 		seeds = 1
 	}
 	exps := campaignExperiments(perStrategy)
-	want := campaignRun(t, exps, nil)
+	want := campaignRun(t, exps, emulator.DuplicateNamesReject, nil)
 	for seed := 1; seed <= seeds; seed++ {
-		t.Run("seed="+strconv.Itoa(seed), func(t *testing.T) {
+		// The server's rule on duplicate experiment names alternates: the
+		// harness must store every run once under either.
+		dup := emulator.DuplicateNamesAllow
+		if seed%2 == 1 {
+			dup = emulator.DuplicateNamesReject
+		}
+		t.Run(fmt.Sprintf("seed=%d/duplicate_names=%s", seed, dup), func(t *testing.T) {
 			t.Parallel()
-			got := campaignRun(t, exps, randomFaults(uint64(seed), 0.2))
+			got := campaignRun(t, exps, dup, randomFaults(uint64(seed), 0.2))
 			for name, w := range want {
 				if g := got[name]; g != w {
 					t.Errorf("%s: verdict under faults %q, fault-free %q", name, g, w)
@@ -81,9 +87,9 @@ func campaignExperiments(perStrategy int) []Experiment {
 // campaignRun runs exps on a fresh emulator behind a proxy faulting as
 // decide says, checks what the server stored, and returns each run's
 // verdict keyed by experiment and index.
-func campaignRun(t *testing.T, exps []Experiment, decide func(*http.Request) fault) map[string]string {
+func campaignRun(t *testing.T, exps []Experiment, dup emulator.DuplicateNames, decide func(*http.Request) fault) map[string]string {
 	t.Helper()
-	emu, direct := newEmulator(t)
+	emu, direct := newEmulator(t, emulator.Options{ScoringDelay: time.Millisecond, DuplicateNames: dup})
 	proxy := newFaultProxy(t, emu, decide)
 	answer := func(ctx context.Context, row Row) (string, error) {
 		if strings.Contains(row.Input, "planet") {

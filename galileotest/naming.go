@@ -323,7 +323,7 @@ func (r *Runner) renameToRerun(ctx context.Context, c *galileo.Client, projectID
 		if err != nil {
 			return created{}, &SetupError{Step: fmt.Sprintf("rename experiment %s to %q (it keeps its name)", exp.Name, name), Err: err}
 		}
-		if dup, derr := r.isLaterDuplicate(ctx, c, projectID, renamed); derr == nil && dup {
+		if keep, kerr := r.keepsName(ctx, c, projectID, renamed); kerr == nil && !keep {
 			lastErr = fmt.Errorf("name %q was taken concurrently", name)
 			continue
 		}
@@ -332,25 +332,47 @@ func (r *Runner) renameToRerun(ctx context.Context, c *galileo.Client, projectID
 	return created{}, &SetupError{Step: "name experiment " + exp.Name, Err: fmt.Errorf("no free rerun name for %q after %d attempts (it keeps its name): %w", base, maxNameAttempts, lastErr)}
 }
 
-// isLaterDuplicate reports whether another experiment of the same name
-// exists that was created before exp (ties broken by id).
-func (r *Runner) isLaterDuplicate(ctx context.Context, c *galileo.Client, projectID string, exp *galileo.ExperimentResponse) (bool, error) {
+// keepsName reports whether exp, just renamed, keeps its name on a server
+// that accepts duplicate names (on one that answers 409 there is never
+// another). An older experiment of the same name keeps it. A younger one
+// gives it up when it sees exp — unless it checked before exp's rename
+// landed, so after a grace period in which its check must have happened,
+// exp keeps the name only if the younger ones moved on. Ties in age are
+// broken by id.
+func (r *Runner) keepsName(ctx context.Context, c *galileo.Client, projectID string, exp *galileo.ExperimentResponse) (bool, error) {
+	others, err := sameName(ctx, c, projectID, exp)
+	if err != nil || len(others) == 0 {
+		return err == nil, err
+	}
+	for _, e := range others {
+		if e.CreatedAt.Before(exp.CreatedAt) || (e.CreatedAt.Equal(exp.CreatedAt) && e.ID < exp.ID) {
+			return false, nil
+		}
+	}
+	t := time.NewTimer(nameGrace)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		return false, context.Cause(ctx)
+	case <-t.C:
+	}
+	others, err = sameName(ctx, c, projectID, exp)
+	return err == nil && len(others) == 0, err
+}
+
+// nameGrace is how long an experiment that found a younger one under its
+// name waits for that one's own check.
+const nameGrace = 300 * time.Millisecond
+
+// sameName lists the other experiments named like exp.
+func sameName(ctx context.Context, c *galileo.Client, projectID string, exp *galileo.ExperimentResponse) ([]galileo.ExperimentResponse, error) {
 	cs := true
 	res, err := c.Experiments.Search(ctx, projectID, galileo.ExperimentSearchRequest{
 		Limit:   10,
 		Filters: []galileo.Filter{{Name: "name", Operator: "eq", Value: exp.Name, CaseSensitive: &cs}},
 	})
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	same := slices.DeleteFunc(res.Experiments, func(e galileo.ExperimentResponse) bool { return e.Name != exp.Name })
-	for _, e := range same {
-		if e.ID == exp.ID {
-			continue
-		}
-		if e.CreatedAt.Before(exp.CreatedAt) || (e.CreatedAt.Equal(exp.CreatedAt) && e.ID < exp.ID) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return slices.DeleteFunc(res.Experiments, func(e galileo.ExperimentResponse) bool { return e.Name != exp.Name || e.ID == exp.ID }), nil
 }
