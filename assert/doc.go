@@ -78,10 +78,32 @@
 //	p95 <= 2sec: column 9: unknown unit "sec": latency p95 takes a duration in ns, us, ms, s or m (e.g. 2s or 500ms)
 //	avg = 0.9: column 5: expected a comparator (>=, >, <=, <, ==, !=); use == for equality
 //	1 <= avg <= 0.8: column 1: empty range: no value satisfies 1 <= avg <= 0.8
+//	avg >= 150%: column 8: can never be met: correctness avg, written as a percentage, is a fraction from 0% to 100%
+//	rate(1) >= 150%: column 12: can never be met: is_polite rate(1) is a share of rows from 0% to 100%
+//	p95 <= -2s: column 8: can never be met: latency p95 is a duration, never negative
+//	sum <= $-1: column 8: can never be met: cost sum is an amount in dollars, never negative
+//	p95 >= 0s: column 8: is always met, so it checks nothing: latency p95 is a duration, never negative
+//	count >= 0: column 10: is always met, so it checks nothing: correctness count is a number of rows, never negative
 //
 // When the expression ends too early the message ends in
 // ", found end of expression" and the column is one past the last
 // character.
+//
+// # Thresholds that cannot fail or cannot pass
+//
+// A threshold that no value of its statistic can meet, or that every value
+// meets, is a parse error, where the statistic's values are known for
+// sure: rate(v) is a share of rows from 0 to 1 (0% to 100%); count is a
+// number of rows, and every statistic of latency, cost and token counts a
+// duration, amount or number, none of them negative; a scorer statistic
+// written with a percentage is a fraction from 0% to 100%. So avg >= 150%,
+// rate(1) > 1, p95 <= -2s and sum <= $-1 can never be met; p95 >= 0s,
+// count >= 0, rate(1) != 2 and 0 <= rate(1) <= 1 always are. A range is
+// rejected when either bound cannot be met, or when neither can fail. The
+// column points at the bound that cannot be met, or at the start of a
+// threshold that cannot fail. A scorer's statistics written as plain
+// numbers are not checked, since a scorer may return any number:
+// avg >= -1 and 0 <= avg <= 1 parse.
 //
 // # Evaluation
 //

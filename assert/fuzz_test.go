@@ -35,6 +35,15 @@ func FuzzParse(f *testing.F) {
 		{" x ", "AVG>=1"},
 		{"c", "avg >= 1 <= 2"},
 		{"c", "\xff >= 1"},
+		{"correctness", "avg >= 150%"},
+		{"correctness", "0% <= avg <= 100%"},
+		{"correctness", "0.5 <= avg <= 100%"},
+		{"is_polite", "rate(1) != -1"},
+		{"tone", "2 >= rate(yes) > 1"},
+		{"latency", "p95 <= -2s"},
+		{"latency", "0 <= p50 <= 2s"},
+		{"cost", "sum <= $-1"},
+		{"num_total_tokens", "count >= 0"},
 	}
 	for _, s := range seeds {
 		f.Add(s.metric, s.expr)

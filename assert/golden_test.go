@@ -55,6 +55,14 @@ func TestParseError_golden(t *testing.T) {
 		{"correctness", "1 <= avg <= 0.8"},
 		{"correctness", "0.8 <= avg >= 1"},
 		{"correctness", "\tavg >= x"},
+		{"correctness", "avg >= 150%"},
+		{"correctness", "avg >= 0%"},
+		{"is_polite", "rate(1) >= 150%"},
+		{"tone", "0 <= rate(yes) <= 1"},
+		{"latency", "p95 <= -2s"},
+		{"latency", "p95 >= 0s"},
+		{"cost", "sum <= $-1"},
+		{"correctness", "count >= 0"},
 	}
 	var buf bytes.Buffer
 	for _, c := range cases {
@@ -116,6 +124,12 @@ func TestDoc_examples(t *testing.T) {
 		{"latency", "p95 <= 2sec"},
 		{"correctness", "avg = 0.9"},
 		{"correctness", "1 <= avg <= 0.8"},
+		{"correctness", "avg >= 150%"},
+		{"is_polite", "rate(1) >= 150%"},
+		{"latency", "p95 <= -2s"},
+		{"cost", "sum <= $-1"},
+		{"latency", "p95 >= 0s"},
+		{"correctness", "count >= 0"},
 	} {
 		_, err := Parse(c.metric, c.expr)
 		quoted = append(quoted, err.Error())

@@ -219,6 +219,9 @@ func (p *parser) statFirst() (Threshold, error) {
 		return Threshold{}, err
 	}
 	t.op, t.val = op.text, b
+	if err := p.reach(t, rb.col, 0, 0); err != nil {
+		return Threshold{}, err
+	}
 	return t, nil
 }
 
@@ -242,6 +245,9 @@ func (p *parser) valueFirst() (Threshold, error) {
 			return Threshold{}, err
 		}
 		t.op, t.val = flip(op1.text), b
+		if err := p.reach(t, rb1.col, 0, 0); err != nil {
+			return Threshold{}, err
+		}
 		return t, nil
 	}
 	op2, err := p.comparator()
@@ -272,14 +278,19 @@ func (p *parser) valueFirst() (Threshold, error) {
 	if err != nil {
 		return Threshold{}, err
 	}
+	loCol, hiCol := rb1.col, rb2.col
 	if ascending {
 		t.lo, t.loOp, t.hi, t.hiOp = b1, op1.text, b2, op2.text
 	} else { // "1 >= avg >= 0.8" is "0.8 <= avg <= 1"
 		t.lo, t.loOp, t.hi, t.hiOp = b2, flip(op2.text), b1, flip(op1.text)
+		loCol, hiCol = hiCol, loCol
 	}
 	lo, hi := t.lo.base(), t.hi.base()
 	if lo > hi || (lo == hi && (t.loOp == "<" || t.hiOp == "<")) {
 		return Threshold{}, p.fail(rb1.col, "empty range: no value satisfies "+t.String())
+	}
+	if err := p.reach(t, rb1.col, loCol, hiCol); err != nil {
+		return Threshold{}, err
 	}
 	return t, nil
 }

@@ -43,8 +43,9 @@ type bound struct {
 // Parse parses expr, a threshold on the named metric, such as "avg >= 0.95",
 // "p95 <= 2s", "sum <= $0.50", "rate(true) >= 90%" or "0.8 <= avg <= 1".
 // The grammar and the units each metric accepts are listed in the package
-// documentation. A malformed expression yields a *ParseError whose Col
-// points at the problem; an empty metric name yields a plain error.
+// documentation. A malformed expression, or one that can never be met or
+// never fail (see the package documentation), yields a *ParseError whose
+// Col points at the problem; an empty metric name yields a plain error.
 func Parse(metric, expr string) (Threshold, error) {
 	m := strings.TrimSpace(metric)
 	if m == "" {
