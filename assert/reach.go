@@ -1,6 +1,9 @@
 package assert
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // span is the values a statistic can take, in base units, where they are
 // known for sure.
@@ -84,6 +87,39 @@ func (p *parser) reach(t Threshold, col, loCol, hiCol int) error {
 		return p.fail(hiCol, "can never be met: "+why)
 	case alwaysLo && alwaysHi:
 		return p.fail(col, "is always met, so it checks nothing: "+why)
+	}
+	return nil
+}
+
+// WithinRange checks the threshold against a statistic known to lie from
+// lo to hi — a scorer whose scores run from 0 to 1, for example, which
+// only the server's scorer record tells (Parse checks what the metric's
+// name alone tells). It returns an error saying so when the threshold can
+// never be met there, or is always met and so checks nothing. Sums and
+// counts grow with the rows and rates are checked by Parse: they pass.
+func (t Threshold) WithinRange(lo, hi float64) error {
+	switch t.stat {
+	case statSum, statCount, statRate, "":
+		return nil
+	}
+	s := span{lo: lo, hi: hi}
+	why := fmt.Sprintf("%s %s runs from %s to %s", t.Metric, t.Stat(), formatNumber(lo), formatNumber(hi))
+	if t.op != "" {
+		switch never, always := s.decided(t.op, t.val.base()); {
+		case never:
+			return fmt.Errorf("%s: can never be met: %s", t, why)
+		case always:
+			return fmt.Errorf("%s: is always met, so it checks nothing: %s", t, why)
+		}
+		return nil
+	}
+	neverLo, alwaysLo := s.decided(flip(t.loOp), t.lo.base())
+	neverHi, alwaysHi := s.decided(t.hiOp, t.hi.base())
+	switch {
+	case neverLo || neverHi:
+		return fmt.Errorf("%s: can never be met: %s", t, why)
+	case alwaysLo && alwaysHi:
+		return fmt.Errorf("%s: is always met, so it checks nothing: %s", t, why)
 	}
 	return nil
 }

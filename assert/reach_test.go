@@ -81,3 +81,32 @@ func TestParse_Reach(t *testing.T) {
 		}
 	}
 }
+
+func TestThreshold_WithinRange(t *testing.T) {
+	tests := []struct {
+		expr string
+		want string
+	}{
+		{"avg >= 0.9", ""},
+		{"avg >= -1", "avg >= -1: is always met, so it checks nothing: correctness avg runs from 0 to 1"},
+		{"avg > 1", "avg > 1: can never be met: correctness avg runs from 0 to 1"},
+		{"p95 <= 1.5", "p95 <= 1.5: is always met, so it checks nothing: correctness p95 runs from 0 to 1"},
+		{"0 <= avg <= 1", "0 <= avg <= 1: is always met, so it checks nothing: correctness avg runs from 0 to 1"},
+		{"0.5 <= avg <= 2", ""},
+		{"1.2 <= min <= 2", "1.2 <= min <= 2: can never be met: correctness min runs from 0 to 1"},
+		{"sum >= 40", ""},
+		{"count >= 10", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			err := MustParse("correctness", tt.expr).WithinRange(0, 1)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("WithinRange = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -770,3 +770,32 @@ func TestHarness_Run_erroredRowsAreWaitedFor(t *testing.T) {
 		t.Errorf("errored %d, status %s; want 1 errored row within the allowance, passed", res.Report.ErroredRows, res.Report.Status)
 	}
 }
+
+// A threshold the scorer's scores can never meet, or always meet, is bad
+// input found before anything is created: the scorer record says its
+// scores run from 0 to 1, which the metric's name alone does not.
+func TestEvaluate_thresholdOutsideTheScoreRange(t *testing.T) {
+	t.Parallel()
+	_, c := newEmulator(t)
+	r, err := NewRunner(WithClient(c), WithFunc("answer", echoFunc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	x := Experiment{Name: "range", Project: "ranges", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
+		Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= -1"}, {Metric: "correctness", Expr: "p50 > 1"}}}
+	rep, err := r.Run(t.Context(), x)
+	want := []string{
+		`experiment "range": expect.correctness: avg >= -1: is always met, so it checks nothing: correctness avg runs from 0 to 1`,
+		`experiment "range": expect.correctness: p50 > 1: can never be met: correctness p50 runs from 0 to 1`,
+	}
+	if !errors.Is(err, fixtures.ErrInvalid) || err.Error() != strings.Join(want, "\n") || rep.Status != report.StatusError {
+		t.Fatalf("Run = %v (status %s); want bad input:\n%s", err, rep.Status, strings.Join(want, "\n"))
+	}
+	if _, err := r.Preflight(t.Context(), x); !errors.Is(err, fixtures.ErrInvalid) || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("Preflight = %v; want the same problems", err)
+	}
+	if projects, _ := c.Projects.List(t.Context()); len(projects) != 0 {
+		t.Errorf("%d projects created; want nothing created", len(projects))
+	}
+}

@@ -26,51 +26,53 @@ func (r *Runner) Preflight(ctx context.Context, x Experiment) (notes []string, e
 	if err != nil {
 		return nil, err
 	}
-	fx := fixtures.Experiment(x)
-	p := &plan{x: fx}
-	var probs []error
-	check := func(problem *fixtures.Error, err error) error {
+	p := &plan{x: fixtures.Experiment(x)}
+	for _, m := range p.x.Metrics {
+		if m = strings.TrimSpace(m); !assert.IsSystemMetric(m) {
+			p.scorers = append(p.scorers, m)
+		}
+	}
+	orNil := func(problem *fixtures.Error, err error) error {
 		if problem != nil {
-			probs = append(probs, problem)
+			return problem
 		}
 		return err
 	}
-	for _, step := range []func() (*fixtures.Error, error){
-		func() (*fixtures.Error, error) { return preflightMetrics(ctx, c, p) },
-		func() (*fixtures.Error, error) {
+	steps := []func() error{
+		func() error { _, err := resolveScorers(ctx, c, p); return err },
+		func() error {
 			note, problem, err := r.preflightProject(ctx, c, p)
 			if note != "" {
 				notes = append(notes, note)
 			}
-			return problem, err
+			return orNil(problem, err)
 		},
-		func() (*fixtures.Error, error) { return preflightDataset(ctx, c, p) },
-		func() (*fixtures.Error, error) { return preflightPrompt(ctx, c, p) },
-	} {
-		if err := check(step()); err != nil {
+		func() error {
+			if !p.x.Dataset.Stored() {
+				return nil
+			}
+			_, problem, err := lookupDataset(ctx, c, p)
+			return orNil(problem, err)
+		},
+		func() error {
+			if p.x.Prompt == nil || p.x.Prompt.Template == "" {
+				return nil
+			}
+			_, problem, err := lookupTemplate(ctx, c, p)
+			return orNil(problem, err)
+		},
+	}
+	var probs []error
+	for _, step := range steps {
+		switch err := step(); {
+		case err == nil:
+		case errors.Is(err, fixtures.ErrInvalid):
+			probs = append(probs, err)
+		default:
 			return notes, err
 		}
 	}
 	return notes, errors.Join(probs...)
-}
-
-func preflightMetrics(ctx context.Context, c *galileo.Client, p *plan) (*fixtures.Error, error) {
-	var scorers []string
-	for _, m := range p.x.Metrics {
-		if !assert.IsSystemMetric(m) {
-			scorers = append(scorers, m)
-		}
-	}
-	if len(scorers) == 0 {
-		return nil, nil
-	}
-	_, err := c.Scorers.Resolve(ctx, scorers)
-	var ue *galileo.UnknownMetricError
-	if errors.As(err, &ue) {
-		line, _ := p.x.FieldLine("metrics")
-		return p.inputErr(line, "metrics", "%s", strings.TrimPrefix(ue.Error(), "galileo: ")), nil
-	}
-	return nil, err
 }
 
 func (r *Runner) preflightProject(ctx context.Context, c *galileo.Client, p *plan) (note string, problem *fixtures.Error, err error) {
@@ -99,22 +101,4 @@ func (r *Runner) preflightProject(ctx context.Context, c *galileo.Client, p *pla
 		return "", p.inputErr(line, "project", "missing; set project in the fixture, GALILEO_PROJECT or --project"), nil
 	}
 	return "", nil, nil
-}
-
-func preflightDataset(ctx context.Context, c *galileo.Client, p *plan) (*fixtures.Error, error) {
-	ds := p.x.Dataset
-	if !ds.Stored() {
-		return nil, nil
-	}
-	_, problem, err := lookupDataset(ctx, c, p)
-	return problem, err
-}
-
-func preflightPrompt(ctx context.Context, c *galileo.Client, p *plan) (*fixtures.Error, error) {
-	pr := p.x.Prompt
-	if pr == nil || pr.Template == "" {
-		return nil, nil
-	}
-	_, problem, err := lookupTemplate(ctx, c, p)
-	return problem, err
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/galileo-community/galileo-go/assert"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 )
@@ -368,5 +369,38 @@ func resolveScorers(ctx context.Context, c *galileo.Client, p *plan) ([]galileo.
 	if len(sc) != len(p.scorers) {
 		return nil, &SetupError{Step: "resolve metrics", Err: fmt.Errorf("expected %d scorers for %v, got %d", len(p.scorers), p.scorers, len(sc))}
 	}
+	if err := checkScoreRanges(p, sc); err != nil {
+		return nil, err
+	}
 	return sc, nil
+}
+
+// checkScoreRanges rejects thresholds that a scorer's scores can never
+// meet, or always meet: the scorer record says whether its scores run
+// from 0 to 1 (output type percentage or boolean), which the metric's name
+// alone does not tell the threshold parser. scorers are p.scorers'
+// resolved scorers, in order.
+func checkScoreRanges(p *plan, scorers []galileo.Scorer) error {
+	byMetric := map[string]*galileo.Scorer{}
+	for i, m := range p.scorers {
+		byMetric[strings.TrimSpace(m)] = &scorers[i]
+	}
+	var errs []error
+	for _, e := range p.x.Expect {
+		s := byMetric[strings.TrimSpace(e.Metric)]
+		if s == nil || s.OutputType == nil || (*s.OutputType != "percentage" && *s.OutputType != "boolean") {
+			continue
+		}
+		th := e.Threshold
+		if th == (assert.Threshold{}) {
+			var err error
+			if th, err = assert.Parse(strings.TrimSpace(e.Metric), e.Expr); err != nil {
+				continue // Validate reports it
+			}
+		}
+		if err := th.WithinRange(0, 1); err != nil {
+			errs = append(errs, p.inputErr(e.Line, "expect."+strings.TrimSpace(e.Metric), "%v", err))
+		}
+	}
+	return errors.Join(errs...)
 }
