@@ -23,6 +23,10 @@ import (
 // client prints, returns or logs.
 const canaryKey = "gk-CANARY-5e1d7c0a9b3f42e6a1c8"
 
+// canarySession is an extra header's value (GALILEO_EXTRA_HEADERS): a
+// secret too.
+const canarySession = "sess-CANARY-0d4b9a17e2c6"
+
 // lockedBuffer is a log sink safe for concurrent writers.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -44,12 +48,23 @@ func (l *lockedBuffer) String() string {
 func TestClient_SecretCanary(t *testing.T) {
 	loginJWT := transportJWT(t, "CANARY-login", time.Now().Add(time.Hour))
 	preJWT := transportJWT(t, "CANARY-preissued", time.Now().Add(time.Hour))
+	strayJWT := transportJWT(t, "CANARY-stray", time.Now().Add(time.Hour))
+	jwtPart := func(tok string, i int) string { return strings.Split(tok, ".")[i] }
 	secrets := map[string]string{
 		"API key":                  canaryKey,
 		"login JWT":                loginJWT,
 		"login JWT signature":      loginJWT[strings.LastIndexByte(loginJWT, '.')+1:],
 		"pre-issued JWT":           preJWT,
 		"pre-issued JWT signature": preJWT[strings.LastIndexByte(preJWT, '.')+1:],
+		"session header":           canarySession,
+		"stray JWT":                strayJWT,
+	}
+	// No run of 10 characters of these may show: a secret cut in two by a
+	// length limit leaves such a piece behind.
+	pieces := map[string]string{"API key": canaryKey, "session header": canarySession}
+	for name, tok := range map[string]string{"login JWT": loginJWT, "pre-issued JWT": preJWT, "stray JWT": strayJWT} {
+		pieces[name+" claims"] = jwtPart(tok, 1)[10:] // past the {"exp": all share
+		pieces[name+" signature"] = jwtPart(tok, 2)
 	}
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -61,12 +76,15 @@ func TestClient_SecretCanary(t *testing.T) {
 		w.Header().Set("X-Request-Id", "req-"+r.Header.Get(HeaderAPIKey))
 		writeJSON(w, status, map[string]any{
 			"detail": []map[string]any{{
-				"loc": []string{"header", "authorization"}, "msg": "rejected " + r.Header.Get("Authorization") + " " + r.Header.Get(HeaderAPIKey),
+				"loc": []string{"header", "authorization"}, "msg": "rejected " + r.Header.Get("Authorization") + " " + r.Header.Get(HeaderAPIKey) + " " + r.Header.Get("X-Session"),
 				"type": "value_error", "input": string(b),
 			}},
 			"standard_error": map[string]any{"message": "query was " + r.URL.RawQuery},
 		})
 	}
+
+	// elsewhere is another origin the API redirects to.
+	elsewhere := newRecordingServer(t)
 
 	type scenario struct {
 		name    string
@@ -149,6 +167,53 @@ func TestClient_SecretCanary(t *testing.T) {
 				_, err := c.call(context.Background(), r, nil)
 				return err
 			}},
+		{name: "extra header echoed", opts: []Option{WithJWT(preJWT), WithHeader("X-Session", canarySession)},
+			handler: func(w http.ResponseWriter, r *http.Request) { echo(w, r, http.StatusBadRequest) },
+			run:     getProjects},
+		{name: "text answer cut mid-key", opts: []Option{WithAPIKey(canaryKey), WithAPIKeyHeader()},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				_, _ = io.WriteString(w, strings.Repeat("x", 66)+" "+canaryKey) // the cut at 80 leaves 13 characters of the key
+			},
+			run: func(c *Client) error {
+				var out Project
+				_, err := c.call(context.Background(), &request{path: "/projects/p1"}, &out)
+				return err
+			}},
+		{name: "HTML title cut mid-session", opts: []Option{WithJWT(preJWT), WithHeader("X-Session", canarySession)},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = fmt.Fprintf(w, "<html><title>%s %s</title></html>", strings.Repeat("y", 72), r.Header.Get("X-Session"))
+			},
+			run: getProjects},
+		{name: "error body cut at 64 KiB mid-key", opts: []Option{WithAPIKey(canaryKey), WithAPIKeyHeader()},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, strings.Repeat("z", maxErrorBody-12)+r.Header.Get(HeaderAPIKey))
+			},
+			run: getProjects},
+		{name: "login answered in plain text", opts: []Option{WithAPIKey(canaryKey)},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				_, _ = io.WriteString(w, loginJWT)
+			},
+			run: getProjects},
+		{name: "a token the client does not know", opts: []Option{WithAPIKey(canaryKey)},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "malformed session token " + strayJWT})
+			},
+			run: getProjects},
+		{name: "login redirected to another host", opts: []Option{WithAPIKey(canaryKey), WithHeader("X-Session", canarySession)},
+			handler: redirectTo(elsewhere.srv.URL, http.StatusTemporaryRedirect),
+			run:     getProjects},
+		{name: "key header redirected to another host", opts: []Option{WithAPIKey(canaryKey), WithAPIKeyHeader(), WithHeader("X-Session", canarySession)},
+			handler: redirectTo(elsewhere.srv.URL, http.StatusPermanentRedirect),
+			run:     getProjects},
+		{name: "JWT redirected to another host", opts: []Option{WithJWT(preJWT), WithHeader("X-Session", canarySession)},
+			handler: redirectTo(elsewhere.srv.URL+"/?api_key="+canaryKey+"&", http.StatusFound),
+			run:     getProjects},
 	}
 
 	var texts []string // everything a user could see
@@ -185,9 +250,22 @@ func TestClient_SecretCanary(t *testing.T) {
 		record("connection refused "+c.authMode(), getProjects(c))
 	}
 
-	// Credentials in the URL given to the client.
-	_, err := NewClient(WithBaseURL("https://user:" + canaryKey + "@api.example.com"))
-	record("base URL with credentials", err)
+	// Credentials in the URLs given to the client.
+	for _, opt := range []Option{
+		WithBaseURL("https://user:" + canaryKey + "@api.example.com"),
+		WithBaseURL("https://" + canaryKey + "@api.example.com"),
+		WithBaseURL("https://api.example.com/v2?api_key=" + canaryKey),
+		WithBaseURL("https://api.example.com/v2?x=" + canaryKey + "#s=" + canarySession),
+		WithBaseURL("api.example.com/?api_key=" + canaryKey),
+		WithBaseURL("ftp://api.example.com/?session=" + canarySession),
+		WithConsoleURL("https://app.example.com/?token=" + canaryKey),
+	} {
+		_, err := NewClient(opt)
+		record("URL with credentials", err)
+	}
+
+	// What reached the other origin.
+	texts = append(texts, elsewhere.requests()...)
 
 	log := logs.String()
 	texts = append(texts, log)
@@ -199,6 +277,15 @@ func TestClient_SecretCanary(t *testing.T) {
 		for _, text := range texts {
 			if strings.Contains(text, secret) {
 				t.Errorf("the %s appears in:\n%s", name, text)
+			}
+		}
+	}
+	for name, secret := range pieces {
+		for i := 0; i+10 <= len(secret); i++ {
+			for _, text := range texts {
+				if strings.Contains(text, secret[i:i+10]) {
+					t.Errorf("a piece of the %s (%q) appears in:\n%s", name, secret[i:i+10], text)
+				}
 			}
 		}
 	}

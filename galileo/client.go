@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,15 @@ const (
 	DefaultBaseURL = "https://api.galileo.ai"
 	// DefaultConsoleURL is the console URL of Galileo's hosted service.
 	DefaultConsoleURL = "https://app.galileo.ai"
+	// DefaultAttemptTimeout bounds each attempt of a call unless
+	// WithAttemptTimeout says otherwise. Galileo answers its slowest calls
+	// (logins, record searches, metric aggregates, trace batches) within
+	// seconds, so 30s is far beyond a healthy answer, while a stalled
+	// attempt still leaves room for the retries within the few minutes a
+	// test usually gives a call. The timer restarts once the request body
+	// is sent, so slow uploads are not counted against it, and it never
+	// cuts a streamed export.
+	DefaultAttemptTimeout = 30 * time.Second
 )
 
 // Header names the client sends.
@@ -53,8 +63,13 @@ type Client struct {
 	now          func() time.Time
 	log          *slog.Logger
 	retry        retryPolicy
-	userAgent    string
-	auth         *tokenState
+	// attemptTimeout bounds each attempt; 0 for none.
+	attemptTimeout time.Duration
+	userAgent      string
+	auth           *tokenState
+	// unsureTags holds the unsureTag keys of AddTag calls that ended with
+	// their outcome unknown.
+	unsureTags *sync.Map
 	// sleep waits between attempts; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 
@@ -75,14 +90,16 @@ type Client struct {
 // with an error wrapping ErrNoCredentials before anything is sent.
 func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
-		hc:         &http.Client{},
-		header:     http.Header{},
-		now:        time.Now,
-		log:        slog.New(slog.DiscardHandler),
-		retry:      defaultRetry,
-		consoleURL: DefaultConsoleURL,
-		auth:       &tokenState{},
-		sleep:      sleepContext,
+		hc:             &http.Client{},
+		header:         http.Header{},
+		now:            time.Now,
+		log:            slog.New(slog.DiscardHandler),
+		retry:          defaultRetry,
+		attemptTimeout: DefaultAttemptTimeout,
+		consoleURL:     DefaultConsoleURL,
+		auth:           &tokenState{},
+		unsureTags:     &sync.Map{},
+		sleep:          sleepContext,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -102,6 +119,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.apiKeyHeader && c.apiKey == "" && c.jwt == "" {
 		return nil, errors.New("galileo: WithAPIKeyHeader needs an API key: add WithAPIKey (GALILEO_API_KEY)")
 	}
+	c.hc = sameOriginRedirects(c.hc)
 	c.userAgent = fmt.Sprintf("galileo-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	c.Projects = &ProjectsService{c: c}
 	c.Datasets = &DatasetsService{c: c}
@@ -136,7 +154,7 @@ func (c Client) authMode() string {
 func (c Client) describe() string {
 	base := "<nil>"
 	if c.baseURL != nil {
-		base = redactURL(c.baseURL)
+		base = redactConfigURL(c.baseURL)
 	}
 	return fmt.Sprintf("galileo.Client{BaseURL: %q, Auth: %q}", base, c.authMode())
 }
@@ -157,7 +175,7 @@ func (c Client) Format(f fmt.State, verb rune) {
 func (c Client) LogValue() slog.Value {
 	base := ""
 	if c.baseURL != nil {
-		base = redactURL(c.baseURL)
+		base = redactConfigURL(c.baseURL)
 	}
 	return slog.GroupValue(slog.String("base_url", base), slog.String("auth", c.authMode()))
 }
@@ -371,6 +389,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, p *prepared, cred credentia
 func (c *Client) decodeJSON(p *prepared, h http.Header, body []byte, out any) error {
 	what := typeName(out)
 	if notJSON := describeNonJSON(h.Get("Content-Type"), body); notJSON != "" {
+		// Describe the scrubbed body: the description cuts it, and a cut
+		// secret no longer matches the whole one.
+		if scrubbed := describeNonJSON(h.Get("Content-Type"), []byte(c.scrub(string(body), p.secrets...))); scrubbed != "" {
+			notJSON = scrubbed
+		}
 		return fmt.Errorf("galileo: %s: decoding %s: %s", p.label(), what, c.scrub(notJSON, p.secrets...))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {

@@ -75,7 +75,8 @@
 // the credentials work.
 //
 // Every request carries "X-Galileo-SDK: galileo-go/<Version>" and a
-// User-Agent; [WithHeader] adds headers such as GALILEO_EXTRA_HEADERS.
+// User-Agent; [WithHeader] adds headers such as GALILEO_EXTRA_HEADERS,
+// whose values are treated as secrets (see Secrets).
 //
 // # Retries
 //
@@ -86,11 +87,28 @@
 // in seconds or as an HTTP date, is always waited out in full unless the
 // context ends first. Other 4xx answers are never retried.
 //
+// Each attempt has its own timeout, [DefaultAttemptTimeout] (30s) unless
+// [WithAttemptTimeout] says otherwise (0 disables it): an attempt that has
+// not received the answer's headers, and its whole body for an answer the
+// client reads itself, within that time is abandoned and counts as a
+// failed connection, so one stalled request (a poll, a trace batch, the
+// login) costs one attempt, not the whole call. The timer starts again
+// once the request body has been sent, so large uploads are not counted
+// against it, and it stops when the headers of a streamed export arrive:
+// only the context bounds reading an export. The context always bounds
+// everything: a deadline shorter than the attempt timeout ends the call,
+// without a retry. An abandoned attempt matches [ErrAttemptTimeout]; one
+// abandoned while the connection was still being opened sent nothing and
+// is retried like a refused connection.
+//
 // A request that creates something is not repeated blindly after a failure
 // that may have reached the server (a connection cut after the request was
-// sent, a 5xx, a 408): where this package can look the resource up, it does
-// so first and returns what it finds; otherwise it returns the error rather
-// than risk a duplicate; that error matches [ErrOutcomeUnknown]. Pass
+// sent, an attempt timeout, a 5xx, a 408): where this package can look the
+// resource up, it does so first and returns what it finds; otherwise it
+// returns the error rather than risk a duplicate; that error matches
+// [ErrOutcomeUnknown], as does the error of a create that the context
+// interrupted after it was sent. [ExperimentsService.AddTag] also remembers
+// such an outcome and looks the tag up first when the call is repeated. Pass
 // [WithoutNameLookup] to [ExperimentsService.Create] when the experiment's
 // name may also be created by someone else, so that the look-up cannot
 // return their experiment. A 429, or a connection that could not even be
@@ -100,6 +118,16 @@
 // "galileo: GET /projects: giving up after 4 attempts: <last failure>"; when
 // the context ends it wraps the context's error and still names the last
 // failure. Both wrap the last failure, so errors.As finds the [*APIError].
+//
+// # Redirects
+//
+// Redirects are followed only within the origin (scheme, host and port) of
+// the API URL. A redirect to another origin is refused, whatever its
+// status, and the call fails at once with an error matching
+// [ErrCrossOriginRedirect] that names the target: following it would hand
+// that host the credentials (the login's body carries the API key, which
+// a 307 or 308 re-sends) and the extra headers. Point the API URL at the
+// address that answers instead.
 //
 // # Get or create
 //
@@ -142,10 +170,18 @@
 //
 // # Secrets
 //
-// The API key and every JWT the client knows are kept out of errors and
-// logs: they are replaced by [REDACTED] where an answer echoes them, URLs
-// lose credentials and the values of query parameters such as api_key or
-// token, and fmt, String, GoString and LogValue of a Client show only the
-// API URL and the kind of credentials. [WithLogger] receives logins and
-// retries at debug level; the default logger discards everything.
+// The API key, every JWT the client knows and the values of the extra
+// headers ([WithHeader], GALILEO_EXTRA_HEADERS; all but a few harmless
+// ones such as User-Agent and Accept) are kept out of errors and logs:
+// they are replaced by [REDACTED] where an answer echoes them. Anything
+// shaped like a JWT is replaced too, known or not, and so is the start of a
+// secret left at the end of a text that a length limit cut. Texts are
+// scrubbed before they are cut. URLs in errors lose their userinfo and the
+// values of query parameters such as api_key or token; a configured URL
+// that is rejected (it may not carry a query, a fragment or credentials)
+// is shown with every query value and fragment redacted. fmt, String,
+// GoString and LogValue of a Client show only the API URL and the kind of
+// credentials. No credential is sent to another origin (see Redirects).
+// [WithLogger] receives logins and retries at debug level; the default
+// logger discards everything.
 package galileo

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,7 +38,53 @@ var (
 	// was sent, a 5xx, a 408) and that was not repeated, because repeating
 	// it could create a duplicate: the resource may or may not exist.
 	ErrOutcomeUnknown = errors.New("galileo: outcome unknown")
+	// ErrAttemptTimeout matches the failure of an attempt that got no answer
+	// within the attempt timeout (WithAttemptTimeout). It is usually found
+	// wrapped in the error of a call that gave up after several attempts.
+	ErrAttemptTimeout = errors.New("galileo: attempt timed out")
+	// ErrCrossOriginRedirect matches the error of a call that the API URL
+	// answered with a redirect to another scheme, host or port. The client
+	// does not follow it, so that no credential reaches that origin; point
+	// the API URL (GALILEO_API_URL) at the address that answers instead.
+	ErrCrossOriginRedirect = errors.New("galileo: redirect to another origin refused")
 )
+
+// attemptTimeoutError is the cause of an attempt abandoned by the attempt
+// timeout.
+type attemptTimeoutError struct{ d time.Duration }
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no answer within the attempt timeout of %v", e.d)
+}
+
+// Is matches ErrAttemptTimeout (not context.DeadlineExceeded, which stays
+// the mark of the caller's own deadline).
+func (e *attemptTimeoutError) Is(target error) bool { return target == ErrAttemptTimeout }
+
+// Timeout reports true, as net.Error does for timeouts.
+func (e *attemptTimeoutError) Timeout() bool { return true }
+
+// redirectError is a redirect the client refused to follow.
+type redirectError struct {
+	status  int
+	to      string // redacted
+	tooMany bool
+}
+
+func (e *redirectError) Error() string {
+	what := "redirect"
+	if e.status != 0 {
+		what = strconv.Itoa(e.status) + " redirect"
+	}
+	if e.tooMany {
+		return fmt.Sprintf("stopped after %d redirects (the last %s to %s)", maxRedirects, what, e.to)
+	}
+	return fmt.Sprintf("%s to another origin (%s) not followed, so that no credential is sent there; "+
+		"set the API URL (GALILEO_API_URL) to the address that answers", what, e.to)
+}
+
+// Is matches ErrCrossOriginRedirect for a redirect to another origin.
+func (e *redirectError) Is(target error) bool { return !e.tooMany && target == ErrCrossOriginRedirect }
 
 // noCredentialsError is the error of an authenticated call without
 // credentials.
@@ -331,6 +378,9 @@ func (e *attemptsError) Error() string {
 		if e.last != nil {
 			fmt.Fprintf(&b, " after %d %s; last error: %s", e.attempts, plural(e.attempts, "attempt"), shortError(e.last))
 		}
+		if e.unknown {
+			b.WriteString(" (the request may have reached the server: it may or may not have been processed)")
+		}
 		return b.String()
 	}
 	if e.lookup != nil {
@@ -430,21 +480,22 @@ func sensitiveQueryKey(k string) bool {
 	return false
 }
 
-// sensitiveHeader reports whether the values of a header are secrets:
-// Authorization and any name containing "auth", "key", "token", "secret",
-// "cookie", "password" or "credential".
-func sensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"auth", "key", "token", "secret", "cookie", "password", "credential"} {
-		if strings.Contains(n, w) {
-			return true
-		}
+// harmlessHeader reports whether the values of a header are known not to
+// be secrets. Every other header a request carries, and in particular every
+// extra header (WithHeader, GALILEO_EXTRA_HEADERS) such as X-Session, is
+// treated as a secret.
+func harmlessHeader(name string) bool {
+	switch http.CanonicalHeaderKey(name) {
+	case "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Cache-Control",
+		"Content-Language", "Content-Type", "If-Match", "If-None-Match", "Pragma", "User-Agent":
+		return true
 	}
 	return false
 }
 
 // requestSecrets lists the secret values a request carries besides the
-// client's credentials: sensitive query values and header values.
+// client's credentials: sensitive query values and the values of every
+// header that is not known to be harmless.
 func requestSecrets(q url.Values, headers ...http.Header) []string {
 	var out []string
 	for k, vs := range q {
@@ -454,7 +505,7 @@ func requestSecrets(q url.Values, headers ...http.Header) []string {
 	}
 	for _, h := range headers {
 		for k, vs := range h {
-			if sensitiveHeader(k) {
+			if !harmlessHeader(k) {
 				out = append(out, vs...)
 			}
 		}
@@ -485,9 +536,37 @@ func redactURL(u *url.URL) string {
 	return v.String()
 }
 
+// redactConfigURL renders a URL the user configured (or a redirect target)
+// for messages: without userinfo, with every query value and any fragment
+// replaced by REDACTED, since any of them may be a credential.
+func redactConfigURL(u *url.URL) string {
+	v := *u
+	v.User = nil
+	if v.RawQuery != "" {
+		q, err := url.ParseQuery(v.RawQuery)
+		if err != nil {
+			v.RawQuery = "REDACTED"
+		} else {
+			for _, vals := range q {
+				for i := range vals {
+					vals[i] = "REDACTED"
+				}
+			}
+			v.RawQuery = q.Encode()
+		}
+	}
+	if v.Fragment != "" || v.RawFragment != "" {
+		v.Fragment, v.RawFragment = "REDACTED", ""
+	}
+	return v.String()
+}
+
 // scrub replaces every known secret in s by [REDACTED], in its plain, JSON
 // escaped and URL-encoded forms: the client's credentials, and extra (the
-// secret values a request carried in its query or headers).
+// secret values a request carried in its query or headers). It also
+// replaces anything shaped like a JWT (known or not), and the start of a
+// known secret that ends s, where a length limit may have cut it (see
+// redactCutSecret). Scrub a text before cutting it, and again after.
 func (c *Client) scrub(s string, extra ...string) string {
 	if s == "" {
 		return s
@@ -505,6 +584,43 @@ func (c *Client) scrub(s string, extra ...string) string {
 				s = strings.ReplaceAll(s, form, "[REDACTED]")
 			}
 		}
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtPattern.ReplaceAllString(s, "[REDACTED]")
+	}
+	return redactCutSecret(s, all)
+}
+
+// jwtPattern matches a JWT, or what is left of one after a cut, once its
+// header is complete: base64url JSON ("eyJ"), a dot, and what follows.
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*`)
+
+// minCut is the shortest start of a secret that redactCutSecret replaces.
+const minCut = 4
+
+// redactCutSecret replaces the end of s (before a final "…" that marks a
+// cut) when it is the start of one of secrets in any of its forms: what is
+// left of a secret that a length limit cut in two, which a plain search for
+// the whole secret would miss.
+func redactCutSecret(s string, secrets []string) string {
+	body, cut := strings.CutSuffix(s, "…")
+	longest := 0
+	for _, secret := range secrets {
+		for _, form := range secretForms(secret) {
+			for n := len(form) - 1; n >= minCut && n > longest; n-- {
+				if strings.HasSuffix(body, form[:n]) {
+					longest = n
+					break
+				}
+			}
+		}
+	}
+	if longest == 0 {
+		return s
+	}
+	s = body[:len(body)-longest] + "[REDACTED]"
+	if cut {
+		s += "…"
 	}
 	return s
 }

@@ -261,3 +261,50 @@ func TestAPIError_URLRedacted(t *testing.T) {
 	assert.True(t, strings.HasSuffix(e.URL, "/x?api_key=REDACTED&limit=5"), e.URL)
 	assert.Equal(t, "galileo: GET /x: 400 Bad Request: bad", err.Error())
 }
+
+func TestClient_Scrub_CutAndUnknownSecrets(t *testing.T) {
+	c, err := NewClient(WithAPIKey("gk-0123456789abcdef"))
+	require.NoError(t, err)
+	tests := []struct{ name, in, want string }{
+		{"whole key", "key gk-0123456789abcdef!", "key [REDACTED]!"},
+		{"key cut at the end", "key gk-0123", "key [REDACTED]"},
+		{"key cut before a snippet's mark", "key gk-0123456…", "key [REDACTED]…"},
+		{"JSON-escaped form cut", `"gk-012`, `"[REDACTED]`},
+		{"too short a start to tell", "key gk-", "key gk-"},
+		{"the start of a key in the middle is left", "gk-0123 and more", "gk-0123 and more"},
+		{"a JWT the client does not know", "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln, next",
+			"token [REDACTED], next"},
+		{"a cut JWT", "token eyJhbGciOiJIUzI1NiJ9.eyJzdW…", "token [REDACTED]…"},
+		{"no JWT", "eyJ is how JSON starts in base64", "eyJ is how JSON starts in base64"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, c.scrub(tt.in), tt.name)
+	}
+}
+
+func TestRedactConfigURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://api.example.com/v2", "https://api.example.com/v2"},
+		{"https://api.example.com/?api_key=k&region=eu", "https://api.example.com/?api_key=REDACTED&region=REDACTED"},
+		{"https://u:pw@api.example.com/", "https://api.example.com/"},
+		{"https://tok@api.example.com/", "https://api.example.com/"},
+		{"https://api.example.com/#access_token=t", "https://api.example.com/#REDACTED"},
+		{"https://api.example.com/?%zz", "https://api.example.com/?REDACTED"},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(tt.in)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, redactConfigURL(u), tt.in)
+	}
+	_, err := NewClient(WithBaseURL("https://api.example.com/?api_key=gk-secret-in-url"))
+	require.EqualError(t, err, `galileo: API URL "https://api.example.com/?api_key=REDACTED" has a query or fragment; expected an absolute http(s) URL such as https://api.galileo.ai`)
+}
+
+// Every extra header's value is a secret unless the header is known to be
+// harmless.
+func TestRequestSecrets_Headers(t *testing.T) {
+	got := requestSecrets(url.Values{"api_key": {"q-secret"}, "limit": {"5"}},
+		http.Header{"X-Session": {"s-1"}, "X-Team": {"platform"}, "User-Agent": {"ua"}, "Accept": {"application/json"}},
+		http.Header{"If-Match": {"etag-1"}, "Galileo-Api-Key": {"k-1"}})
+	assert.ElementsMatch(t, []string{"q-secret", "s-1", "platform", "k-1"}, got)
+}

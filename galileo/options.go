@@ -65,8 +65,12 @@ func WithJWT(token string) Option {
 }
 
 // WithHTTPClient sets the HTTP client used for every request. Its Timeout,
-// if any, applies to each attempt; the context passed to each method bounds
-// the whole call, retries included.
+// if any, applies to each attempt and, unlike WithAttemptTimeout, also cuts
+// the reading of a streamed export; leave it 0 and use WithAttemptTimeout.
+// The context passed to each method bounds the whole call, retries included.
+// The client never follows a redirect to another origin: it uses a shallow
+// copy of hc whose CheckRedirect refuses such redirects before hc's own
+// CheckRedirect, if any, is asked.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -79,7 +83,10 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithHeader adds a header sent with every request, such as the entries of
 // GALILEO_EXTRA_HEADERS. The client's own authentication, content and SDK
-// headers win over a header of the same name.
+// headers win over a header of the same name. The value is treated as a
+// secret (kept out of errors and logs, never sent to another origin) unless
+// the header is known to be harmless, such as User-Agent or Accept. Values
+// shorter than 8 characters are not searched for in texts.
 func WithHeader(name, value string) Option {
 	return func(c *Client) error {
 		if name == "" || strings.ContainsAny(name, " \t\r\n:") {
@@ -89,6 +96,27 @@ func WithHeader(name, value string) Option {
 			return fmt.Errorf("galileo: WithHeader: the value of %s contains a line break", name)
 		}
 		c.header.Add(name, value)
+		return nil
+	}
+}
+
+// WithAttemptTimeout bounds each attempt of a call, the login included: an
+// attempt that has not received the answer's headers (and, except for a
+// streamed export, its whole body) d after it started is abandoned and
+// counts as a failed connection, retried where a repeat is safe (see the
+// package documentation, "Retries"). Once the request body has been sent
+// the attempt gets d again, so uploading a large dataset does not eat the
+// time the server has to answer. Reading a streamed export is never cut by
+// it: only the context passed to the method bounds that.
+//
+// The default is DefaultAttemptTimeout; 0 disables the attempt timeout, so
+// that only the context bounds an attempt. A negative d is an error.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("galileo: WithAttemptTimeout: negative timeout %v; expected 0 (none) or more", d)
+		}
+		c.attemptTimeout = d
 		return nil
 	}
 }
@@ -158,9 +186,11 @@ func parseHTTPURL(what, raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("galileo: %s is not a valid URL; %s", what, expected)
 	}
+	// Any query value, fragment or userinfo may be a credential
+	// (?api_key=...): messages show the URL without them.
 	shown := s
-	if u.User != nil {
-		shown = redactURL(u)
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		shown = redactConfigURL(u)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":

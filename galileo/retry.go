@@ -84,12 +84,14 @@ func (c *Client) attempts(ctx context.Context, p *prepared, cred credential, str
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			// A failure caused by the context ending is not news; keep
-			// the previous one.
+			// the previous one. A create it interrupted after sending may
+			// have happened.
 			var te *transportError
 			if !errors.As(err, &te) {
 				last = err
 			}
-			return nil, &attemptsError{label: p.label(), ctxErr: ctxErr, last: last, attempts: attempt}
+			return nil, &attemptsError{label: p.label(), ctxErr: ctxErr, last: last, attempts: attempt,
+				unknown: v == ambiguous && !p.idempotent()}
 		}
 		last = err
 		if v == permanent {
@@ -136,28 +138,51 @@ func (c *Client) attempts(ctx context.Context, p *prepared, cred credential, str
 	}
 }
 
-// attempt makes one exchange. On success of a non-streaming call the body
-// has been read and closed.
+// attempt makes one exchange under the attempt timeout. On success of a
+// non-streaming call the body has been read and closed; a streamed body
+// ends the attempt when it is closed.
 func (c *Client) attempt(ctx context.Context, p *prepared, cred credential, streaming bool) (*result, verdict, error) {
-	req, err := c.newHTTPRequest(ctx, p, cred)
+	a := c.startAttempt(ctx)
+	res, v, err := c.exchange(a, p, cred, streaming)
+	if err != nil || !streaming {
+		a.end()
+	}
+	return res, v, err
+}
+
+// exchange sends one request within a and reads its answer.
+func (c *Client) exchange(a *attemptTimer, p *prepared, cred credential, streaming bool) (*result, verdict, error) {
+	req, err := c.newHTTPRequest(a.ctx, p, cred)
 	if err != nil {
 		return nil, permanent, err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, classifyTransport(err), c.transportFailure(p, "connection failed", err)
+		op := "connection failed"
+		var redirect *redirectError
+		if errors.As(err, &redirect) {
+			op = "redirect refused"
+		}
+		return nil, a.classify(err), c.transportFailure(p, a.op(op), err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := c.newAPIError(p, resp)
 		return nil, classifyStatus(ae.Status), ae
 	}
 	if streaming {
+		// The headers arrived: from now on only the caller's context
+		// bounds the body.
+		if !a.headersArrived() {
+			drainClose(resp.Body)
+			return nil, ambiguous, c.transportFailure(p, a.op(""), context.Cause(a.ctx))
+		}
+		resp.Body = &attemptBody{ReadCloser: resp.Body, end: a.end}
 		return &result{resp: resp}, permanent, nil
 	}
 	body, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
-		return nil, ambiguous, c.transportFailure(p, "reading the answer", err)
+		return nil, ambiguous, c.transportFailure(p, a.op("reading the answer"), err)
 	}
 	return &result{resp: resp, body: body}, permanent, nil
 }
@@ -217,9 +242,10 @@ func classifyTransport(err error) verdict {
 		verify           *tls.CertificateVerificationError
 		record           tls.RecordHeaderError
 	)
+	var redirect *redirectError
 	switch {
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
-		errors.As(err, &verify), errors.As(err, &record):
+		errors.As(err, &verify), errors.As(err, &record), errors.As(err, &redirect):
 		return permanent
 	}
 	var dnsErr *net.DNSError

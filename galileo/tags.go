@@ -2,6 +2,7 @@ package galileo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -34,10 +35,19 @@ func (s *ExperimentsService) ListTags(ctx context.Context, projectID, experiment
 }
 
 // AddTag adds a tag to an experiment (POST /projects/{pid}/experiments/{eid}/tags).
-// An empty TagType is sent as [TagTypeGeneric]. If the call fails in a way
-// that leaves it unknown whether the tag was stored, the client lists the
-// experiment's tags before retrying and returns an identical tag if it finds
-// one.
+// An empty TagType is sent as [TagTypeGeneric].
+//
+// A failure that leaves it unknown whether the tag was stored (a cut
+// connection, a 5xx, the attempt timeout) makes the client list the
+// experiment's tags before re-sending the request, and return an identical
+// tag (same key, value and type) if it finds one. When the call ends with
+// the outcome still unknown (an error matching [ErrOutcomeUnknown], which
+// includes a context that ended while the request was on its way), the
+// client remembers it: the next AddTag of the same tag on the same
+// experiment through this client lists the tags first, so that repeating
+// the call does not add the tag twice if the first request was stored
+// late. Two AddTag calls for the same tag running at the same moment may
+// both add it.
 func (s *ExperimentsService) AddTag(ctx context.Context, projectID, experimentID string, tag RunTagCreateRequest) (*RunTag, error) {
 	if err := requireIDs("Experiments.AddTag", "project", projectID, "experiment", experimentID); err != nil {
 		return nil, err
@@ -49,28 +59,45 @@ func (s *ExperimentsService) AddTag(ctx context.Context, projectID, experimentID
 		tag.TagType = TagTypeGeneric
 	}
 	var out RunTag
-	req := &request{
-		method: http.MethodPost,
-		path:   tagsPath(projectID, experimentID),
-		body:   tag,
-		onAmbiguous: func(ctx context.Context) (bool, error) {
-			tags, err := s.ListTags(ctx, projectID, experimentID)
-			if err != nil {
-				return false, err
+	existing := func(ctx context.Context) (bool, error) {
+		tags, err := s.ListTags(ctx, projectID, experimentID)
+		if err != nil {
+			return false, err
+		}
+		for _, t := range tags {
+			if t.Key == tag.Key && t.Value == tag.Value && t.TagType == tag.TagType {
+				out = t
+				return true, nil
 			}
-			for _, t := range tags {
-				if t.Key == tag.Key && t.Value == tag.Value && t.TagType == tag.TagType {
-					out = t
-					return true, nil
-				}
-			}
-			return false, nil
-		},
+		}
+		return false, nil
 	}
+	key := unsureTag{projectID: projectID, experimentID: experimentID, tag: tag}
+	if _, unsure := s.c.unsureTags.Load(key); unsure {
+		found, err := existing(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("galileo: Experiments.AddTag: looking for the tag an earlier call may have added: %w", err)
+		}
+		if found {
+			s.c.unsureTags.Delete(key)
+			return &out, nil
+		}
+	}
+	req := &request{method: http.MethodPost, path: tagsPath(projectID, experimentID), body: tag, onAmbiguous: existing}
 	if _, err := s.c.call(ctx, req, &out); err != nil {
+		if errors.Is(err, ErrOutcomeUnknown) {
+			s.c.unsureTags.Store(key, struct{}{})
+		}
 		return nil, err
 	}
+	s.c.unsureTags.Delete(key)
 	return &out, nil
+}
+
+// unsureTag identifies a tag creation whose outcome stayed unknown.
+type unsureTag struct {
+	projectID, experimentID string
+	tag                     RunTagCreateRequest
 }
 
 // GetTag returns one tag (GET .../tags/{tag_id}).

@@ -1,9 +1,16 @@
 package galileo
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
 	"net/http"
+	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExperimentsService_Tags(t *testing.T) {
@@ -83,4 +90,125 @@ func TestExperimentsService_AddTag_ambiguousFailure(t *testing.T) {
 	if tag.Key != "env" || f.count("POST ") != 1 {
 		t.Errorf("got %+v after %d POSTs, want the listed tag after 1", tag, f.count("POST "))
 	}
+}
+
+// tagStore is a fake experiment's tags: POST stores (and answers through
+// answer), GET lists.
+type tagStore struct {
+	mu     sync.Mutex
+	stored []RunTag
+}
+
+func (s *tagStore) add(t *testing.T, pid, eid string, r *http.Request) RunTag {
+	body := decodeBody[RunTagCreateRequest](t, r)
+	tag := fxTag(pid, eid, body.Key, body.Value, body.TagType)
+	s.mu.Lock()
+	s.stored = append(s.stored, tag)
+	s.mu.Unlock()
+	return tag
+}
+
+func (s *tagStore) list() []RunTag {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RunTag{}, s.stored...)
+}
+
+// serve registers the list route and a create route that stores the tag
+// and then calls answer.
+func (s *tagStore) serve(t *testing.T, f *fakeAPI, pid, eid string, answer func(w http.ResponseWriter, r *http.Request, tag RunTag)) {
+	f.handle("GET /projects/{project_id}/experiments/{experiment_id}/tags", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusOK, s.list())
+	})
+	f.handle("POST /projects/{project_id}/experiments/{experiment_id}/tags", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, r, s.add(t, pid, eid, r))
+	})
+}
+
+// The server stores the tag but the connection breaks before the answer:
+// the client finds the tag instead of adding it twice.
+func TestExperimentsService_AddTag_answerDropped(t *testing.T) {
+	f := newFakeAPI(t)
+	f.allowMalformedAnswers()
+	pid, eid := newID(), newID()
+	var s tagStore
+	s.serve(t, f, pid, eid, func(w http.ResponseWriter, r *http.Request, _ RunTag) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		_ = conn.Close()
+	})
+	tag, err := f.client(WithRetry(3, 0, 0)).Experiments.AddTag(testContext(t), pid, eid, RunTagCreateRequest{Key: "env", Value: "ci"})
+	require.NoError(t, err)
+	assert.Equal(t, s.list()[0].ID, tag.ID)
+	assert.Len(t, s.list(), 1)
+	assert.Equal(t, 1, f.count("POST "))
+}
+
+// The server stores the tag but never answers: the attempt timeout ends
+// the attempt, and the client finds the tag.
+func TestExperimentsService_AddTag_answerStalled(t *testing.T) {
+	f := newFakeAPI(t)
+	pid, eid := newID(), newID()
+	var s tagStore
+	s.serve(t, f, pid, eid, func(w http.ResponseWriter, r *http.Request, tag RunTag) {
+		stallUntilAbandoned(t, r)
+		serveJSON(w, http.StatusOK, tag) // too late: nobody reads it
+	})
+	c := f.client(WithRetry(3, 0, 0), WithAttemptTimeout(testAttemptTimeout))
+	tag, err := c.Experiments.AddTag(testContext(t), pid, eid, RunTagCreateRequest{Key: "env", Value: "ci"})
+	require.NoError(t, err)
+	assert.Equal(t, s.list()[0].ID, tag.ID)
+	assert.Len(t, s.list(), 1)
+	assert.Equal(t, 1, f.count("POST "))
+}
+
+// The POST reaches the server's store only after the caller gave up on it
+// (its context ended): the call reports an unknown outcome, and repeating
+// it finds the late tag instead of adding a second one.
+func TestExperimentsService_AddTag_lateDuplicate(t *testing.T) {
+	f := newFakeAPI(t)
+	pid, eid := newID(), newID()
+	var s tagStore
+	late := make(chan struct{})
+	f.handle("GET /projects/{project_id}/experiments/{experiment_id}/tags", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusOK, s.list())
+	})
+	f.handle("POST /projects/{project_id}/experiments/{experiment_id}/tags", func(w http.ResponseWriter, r *http.Request) {
+		if f.count("POST ") == 1 {
+			body, _ := io.ReadAll(r.Body)
+			stallUntilAbandoned(t, r)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			tag := s.add(t, pid, eid, r) // stored after the client gave up
+			close(late)
+			serveJSON(w, http.StatusOK, tag)
+			return
+		}
+		serveJSON(w, http.StatusOK, s.add(t, pid, eid, r))
+	})
+	c := f.client(WithRetry(3, 0, 0))
+	ctx, cancel := context.WithTimeout(testContext(t), testAttemptTimeout)
+	defer cancel()
+	want := RunTagCreateRequest{Key: "env", Value: "ci"}
+	_, err := c.Experiments.AddTag(ctx, pid, eid, want)
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	select {
+	case <-late:
+	case <-testContext(t).Done():
+		t.Fatal("the late POST was never stored")
+	}
+
+	tag, err := c.Experiments.AddTag(testContext(t), pid, eid, want)
+	require.NoError(t, err)
+	require.Len(t, s.list(), 1, "the repeated call added no duplicate")
+	assert.Equal(t, s.list()[0].ID, tag.ID)
+	assert.Equal(t, 1, f.count("POST "))
+
+	// Once settled, the client forgets: a later AddTag posts at once.
+	_, err = c.Experiments.AddTag(testContext(t), pid, eid, RunTagCreateRequest{Key: "db", Value: "pg"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.count("GET "), "only the repeated call looked first")
 }
