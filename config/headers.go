@@ -5,21 +5,50 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 )
 
 // IsSensitiveHeader reports whether the values of an HTTP header with this
-// name are treated as secrets: Authorization and any name containing "auth",
-// "key", "token", "secret", "cookie", "password" or "credential"
-// (case-insensitive). Such values are never printed.
+// name are treated as secrets: every header except a short list known to
+// be harmless (Accept and its kin, Cache-Control, Content-Language,
+// Content-Type, If-Match, If-None-Match, Pragma, User-Agent). An extra
+// header such as X-Session may well carry a credential, so its value is
+// never printed: not by Config, not in the client's errors.
 func IsSensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range [...]string{"auth", "key", "token", "secret", "cookie", "password", "credential"} {
-		if strings.Contains(n, w) {
-			return true
+	switch http.CanonicalHeaderKey(strings.TrimSpace(name)) {
+	case "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Cache-Control",
+		"Content-Language", "Content-Type", "If-Match", "If-None-Match", "Pragma", "User-Agent":
+		return false
+	}
+	return true
+}
+
+// RedactedURL renders a configured URL without what may be a secret: no
+// user information, every query value and the fragment replaced by
+// REDACTED. Config prints its URLs this way, and the client its base URL
+// and redirect targets.
+func RedactedURL(u *url.URL) string {
+	v := *u
+	v.User = nil
+	if v.RawQuery != "" {
+		q, err := url.ParseQuery(v.RawQuery)
+		if err != nil {
+			v.RawQuery = "REDACTED"
+		} else {
+			for _, vals := range q {
+				for i := range vals {
+					vals[i] = "REDACTED"
+				}
+			}
+			v.RawQuery = q.Encode()
 		}
 	}
-	return false
+	if v.Fragment != "" || v.RawFragment != "" {
+		v.Fragment, v.RawFragment = "REDACTED", ""
+	}
+	return v.String()
 }
 
 const headersExpected = `expected a JSON object of header names to string values, e.g. {"X-Team":"qa"}`

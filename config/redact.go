@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -22,6 +23,16 @@ func (c Config) redacted() Config {
 	}
 	if r.JWT != "" {
 		r.JWT = redactedText
+	}
+	for _, u := range []*string{&r.APIURL, &r.ConsoleURL} {
+		if *u == "" {
+			continue
+		}
+		if parsed, err := url.Parse(*u); err == nil {
+			*u = RedactedURL(parsed)
+		} else {
+			*u = "(invalid URL, redacted)"
+		}
 	}
 	if c.ExtraHeaders != nil {
 		r.ExtraHeaders = maps.Clone(c.ExtraHeaders)
@@ -46,8 +57,9 @@ func secretText(s string) string {
 // or "unset". The format is for people and may change.
 func (c Config) String() string {
 	var b strings.Builder
+	r := c.redacted()
 	fmt.Fprintf(&b, "config{backend=%s console_url=%q api_url=%q project=%q project_id=%q api_key=%s jwt=%s extra_headers={",
-		c.Backend, c.ConsoleURL, c.APIURL, c.Project, c.ProjectID, secretText(c.APIKey), secretText(c.JWT))
+		c.Backend, r.ConsoleURL, r.APIURL, c.Project, c.ProjectID, secretText(c.APIKey), secretText(c.JWT))
 	for i, name := range sortedKeys(c.ExtraHeaders) {
 		if i > 0 {
 			b.WriteString(", ")

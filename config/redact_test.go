@@ -31,7 +31,7 @@ func canaryConfig(t *testing.T) *config.Config {
 		"Cookie":          "session=" + canaries[4],
 		"X-Client-Secret": canaries[5],
 		"X-Auth-Token":    canaries[6],
-		"X-Team":          "visible-team-value",
+		"User-Agent":      "visible-team-value",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -113,13 +113,13 @@ func TestConfig_String(t *testing.T) {
 		ConsoleURL:   "https://app.galileo.ai/",
 		APIURL:       "https://api.galileo.ai/",
 		Project:      "p",
-		ExtraHeaders: map[string]string{"X-Team": "qa", "Authorization": "Bearer t"},
+		ExtraHeaders: map[string]string{"X-Team": "qa", "User-Agent": "bot/1", "Authorization": "Bearer t"},
 		Backend:      config.BackendAuto,
 		Keep:         true,
 	}
 	const want = `config{backend=auto console_url="https://app.galileo.ai/" api_url="https://api.galileo.ai/" ` +
 		`project="p" project_id="" api_key=set (redacted) jwt=unset ` +
-		`extra_headers={"Authorization": set (redacted), "X-Team": "qa"} keep=true report="" ci=false}`
+		`extra_headers={"Authorization": set (redacted), "User-Agent": "bot/1", "X-Team": set (redacted)} keep=true report="" ci=false}`
 	if got := c.String(); got != want {
 		t.Errorf("String():\n got %s\nwant %s", got, want)
 	}
@@ -128,7 +128,7 @@ func TestConfig_String(t *testing.T) {
 	}
 	const wantGo = `config.Config{APIKey:"set (redacted)", JWT:"", ConsoleURL:"https://app.galileo.ai/", ` +
 		`APIURL:"https://api.galileo.ai/", Project:"p", ProjectID:"", ` +
-		`ExtraHeaders:map[string]string{"Authorization":"set (redacted)", "X-Team":"qa"}, ` +
+		`ExtraHeaders:map[string]string{"Authorization":"set (redacted)", "User-Agent":"bot/1", "X-Team":"set (redacted)"}, ` +
 		`Backend:"auto", Keep:true, ReportPath:"", CI:false}`
 	if got := fmt.Sprintf("%#v", c); got != wantGo {
 		t.Errorf("%%#v:\n got %s\nwant %s", got, wantGo)
@@ -179,12 +179,29 @@ func TestIsSensitiveHeader(t *testing.T) {
 		{"X-Client-Secret", true},
 		{"X-Password", true},
 		{"X-Credentials", true},
-		{"X-Team", false},
+		{"X-Team", true}, // an extra header may carry a credential: secret unless known harmless
+		{"X-Session", true},
+		{"X-Request-Id", true},
 		{"Content-Type", false},
-		{"X-Request-Id", false},
+		{"user-agent", false},
+		{"Accept", false},
 	} {
 		if got := config.IsSensitiveHeader(tt.name); got != tt.want {
 			t.Errorf("IsSensitiveHeader(%q) = %t, want %t", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestConfig_String_redactsURLSecrets(t *testing.T) {
+	c := config.Config{APIURL: "https://user:pw-secret-1@api.example.test/v2?api_key=key-secret-2&x=1#frag-secret-3", ConsoleURL: "https://console.example.test/"}
+	for _, out := range []string{c.String(), fmt.Sprintf("%v", c), fmt.Sprintf("%#v", c)} {
+		for _, secret := range []string{"pw-secret-1", "key-secret-2", "frag-secret-3"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("output shows %s: %s", secret, out)
+			}
+		}
+		if !strings.Contains(out, "api.example.test/v2") {
+			t.Errorf("output lost the URL's host and path: %s", out)
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/galileo-community/galileo-go/config"
 )
 
 // Version is the version of this package, sent in the X-Galileo-SDK and
@@ -154,7 +156,7 @@ func (c Client) authMode() string {
 func (c Client) describe() string {
 	base := "<nil>"
 	if c.baseURL != nil {
-		base = redactConfigURL(c.baseURL)
+		base = config.RedactedURL(c.baseURL)
 	}
 	return fmt.Sprintf("galileo.Client{BaseURL: %q, Auth: %q}", base, c.authMode())
 }
@@ -175,7 +177,7 @@ func (c Client) Format(f fmt.State, verb rune) {
 func (c Client) LogValue() slog.Value {
 	base := ""
 	if c.baseURL != nil {
-		base = redactConfigURL(c.baseURL)
+		base = config.RedactedURL(c.baseURL)
 	}
 	return slog.GroupValue(slog.String("base_url", base), slog.String("auth", c.authMode()))
 }

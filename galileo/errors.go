@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/galileo-community/galileo-go/config"
 )
 
 // Sentinel errors matched with errors.Is against an *APIError (by HTTP
@@ -480,19 +482,6 @@ func sensitiveQueryKey(k string) bool {
 	return false
 }
 
-// harmlessHeader reports whether the values of a header are known not to
-// be secrets. Every other header a request carries, and in particular every
-// extra header (WithHeader, GALILEO_EXTRA_HEADERS) such as X-Session, is
-// treated as a secret.
-func harmlessHeader(name string) bool {
-	switch http.CanonicalHeaderKey(name) {
-	case "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Cache-Control",
-		"Content-Language", "Content-Type", "If-Match", "If-None-Match", "Pragma", "User-Agent":
-		return true
-	}
-	return false
-}
-
 // requestSecrets lists the secret values a request carries besides the
 // client's credentials: sensitive query values and the values of every
 // header that is not known to be harmless.
@@ -505,7 +494,7 @@ func requestSecrets(q url.Values, headers ...http.Header) []string {
 	}
 	for _, h := range headers {
 		for k, vs := range h {
-			if !harmlessHeader(k) {
+			if config.IsSensitiveHeader(k) {
 				out = append(out, vs...)
 			}
 		}
@@ -532,31 +521,6 @@ func redactURL(u *url.URL) string {
 			}
 			v.RawQuery = q.Encode()
 		}
-	}
-	return v.String()
-}
-
-// redactConfigURL renders a URL the user configured (or a redirect target)
-// for messages: without userinfo, with every query value and any fragment
-// replaced by REDACTED, since any of them may be a credential.
-func redactConfigURL(u *url.URL) string {
-	v := *u
-	v.User = nil
-	if v.RawQuery != "" {
-		q, err := url.ParseQuery(v.RawQuery)
-		if err != nil {
-			v.RawQuery = "REDACTED"
-		} else {
-			for _, vals := range q {
-				for i := range vals {
-					vals[i] = "REDACTED"
-				}
-			}
-			v.RawQuery = q.Encode()
-		}
-	}
-	if v.Fragment != "" || v.RawFragment != "" {
-		v.Fragment, v.RawFragment = "REDACTED", ""
 	}
 	return v.String()
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/galileo-community/galileo-go/config"
 )
 
 // Option configures a Client. Options are applied in order by NewClient;
@@ -190,7 +192,7 @@ func parseHTTPURL(what, raw string) (*url.URL, error) {
 	// (?api_key=...): messages show the URL without them.
 	shown := s
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		shown = redactConfigURL(u)
+		shown = config.RedactedURL(u)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":

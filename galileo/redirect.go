@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/galileo-community/galileo-go/config"
 )
 
 // maxRedirects is how many redirects one attempt follows, as net/http does
@@ -30,9 +32,9 @@ func sameOriginRedirects(hc *http.Client) *http.Client {
 		}
 		switch {
 		case len(via) >= maxRedirects:
-			return &redirectError{status: status, to: redactConfigURL(req.URL), tooMany: true}
+			return &redirectError{status: status, to: config.RedactedURL(req.URL), tooMany: true}
 		case !sameOrigin(via[0].URL, req.URL):
-			return &redirectError{status: status, to: redactConfigURL(req.URL)}
+			return &redirectError{status: status, to: config.RedactedURL(req.URL)}
 		case own != nil:
 			return own(req, via)
 		}
