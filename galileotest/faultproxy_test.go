@@ -2,6 +2,7 @@ package galileotest
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -26,10 +27,11 @@ const (
 	faultDropBefore       // connection closed without reaching the server
 	faultDropAfter        // served by the server, then the connection closed without the answer
 	faultSlow             // served after a delay
+	faultStall            // never answered: held until the client gives up, not served
 )
 
 func (f fault) String() string {
-	return [...]string{"none", "503", "429", "drop-before", "drop-after", "slow"}[f]
+	return [...]string{"none", "503", "429", "drop-before", "drop-after", "slow", "stall"}[f]
 }
 
 // faultProxy is a reverse proxy in front of an emulator that injects
@@ -77,6 +79,14 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		p.rp.ServeHTTP(rec, r)
 		hijackClose(w)
+	case faultStall:
+		// Read the body first: the server notices the client going away
+		// (its attempt timeout) only once the body is consumed.
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second): // bound the handler, whatever the client does
+		}
 	case faultSlow:
 		select {
 		case <-time.After(30 * time.Millisecond):
@@ -150,7 +160,7 @@ func randomFaults(seed uint64, rate float64) func(*http.Request) fault {
 		if rng.Float64() >= rate {
 			return faultNone
 		}
-		return fault(1 + rng.IntN(5))
+		return fault(1 + rng.IntN(int(faultStall)))
 	}
 }
 
