@@ -21,6 +21,7 @@ const (
 	EnvBackend      = "GALILEOTEST_BACKEND"
 	EnvKeep         = "GALILEOTEST_KEEP"
 	EnvReport       = "GALILEOTEST_REPORT"
+	EnvShard        = "GALILEOTEST_SHARD"
 	EnvCI           = "CI"
 )
 
@@ -83,6 +84,9 @@ type Config struct {
 	Keep bool
 	// ReportPath is where the harness writes a JSON report (GALILEOTEST_REPORT).
 	ReportPath string
+	// Shard is the part of the run this job runs (GALILEOTEST_SHARD=i/n);
+	// the zero Shard, the default, runs everything.
+	Shard Shard
 	// CI is true when the CI variable is non-empty and not "false" or "0".
 	CI bool
 }

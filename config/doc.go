@@ -46,10 +46,14 @@
 //	GALILEOTEST_BACKEND    Backend        auto, remote or emulator               auto
 //	GALILEOTEST_KEEP       Keep           keep what tests created (boolean)      false
 //	GALILEOTEST_REPORT     ReportPath     path of a JSON report                  -
+//	GALILEOTEST_SHARD      Shard          this job's part of the run, i/n        - (everything)
 //	CI                     CI             set by CI systems                      false
 //
 // Booleans accept 1/0, t/f, true/false, y/n, yes/no and on/off in any case.
 // CI counts as set when it is non-empty and not "false" or "0".
+// GALILEOTEST_SHARD is i/n with 1 <= i <= n, such as 2/4: this job runs
+// the second of four disjoint parts of the experiments (see [Shard] and
+// package galileotest).
 // URLs without a scheme get "https://" prepended; they must be http or https
 // URLs with a host and without user credentials, query or fragment.
 //

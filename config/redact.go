@@ -70,7 +70,11 @@ func (c Config) String() string {
 		}
 		fmt.Fprintf(&b, "%s: %s", strconv.Quote(name), v)
 	}
-	fmt.Fprintf(&b, "} keep=%t report=%q ci=%t}", c.Keep, c.ReportPath, c.CI)
+	fmt.Fprintf(&b, "} keep=%t report=%q", c.Keep, c.ReportPath)
+	if !c.Shard.IsZero() {
+		fmt.Fprintf(&b, " shard=%s", c.Shard)
+	}
+	fmt.Fprintf(&b, " ci=%t}", c.CI)
 	return b.String()
 }
 
@@ -110,6 +114,7 @@ type jsonConfig struct {
 	ExtraHeaders map[string]string `json:"extra_headers,omitempty"`
 	Keep         bool              `json:"keep"`
 	ReportPath   string            `json:"report,omitempty"`
+	Shard        string            `json:"shard,omitempty"`
 	CI           bool              `json:"ci"`
 }
 
@@ -121,7 +126,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(jsonConfig{
 		Backend: r.Backend, ConsoleURL: r.ConsoleURL, APIURL: r.APIURL,
 		Project: r.Project, ProjectID: r.ProjectID, APIKey: r.APIKey, JWT: r.JWT,
-		ExtraHeaders: r.ExtraHeaders, Keep: r.Keep, ReportPath: r.ReportPath, CI: r.CI,
+		ExtraHeaders: r.ExtraHeaders, Keep: r.Keep, ReportPath: r.ReportPath, Shard: r.Shard.String(), CI: r.CI,
 	})
 }
 
@@ -133,7 +138,7 @@ func (c Config) LogValue() slog.Value {
 	for _, name := range sortedKeys(r.ExtraHeaders) {
 		headers = append(headers, slog.String(name, r.ExtraHeaders[name]))
 	}
-	return slog.GroupValue(
+	attrs := []slog.Attr{
 		slog.String("backend", string(r.Backend)),
 		slog.String("console_url", r.ConsoleURL),
 		slog.String("api_url", r.APIURL),
@@ -144,6 +149,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Attr{Key: "extra_headers", Value: slog.GroupValue(headers...)},
 		slog.Bool("keep", r.Keep),
 		slog.String("report", r.ReportPath),
-		slog.Bool("ci", r.CI),
-	)
+	}
+	if !r.Shard.IsZero() {
+		attrs = append(attrs, slog.String("shard", r.Shard.String()))
+	}
+	return slog.GroupValue(append(attrs, slog.Bool("ci", r.CI))...)
 }

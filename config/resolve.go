@@ -21,6 +21,7 @@ const (
 	fBackend
 	fKeep
 	fReport
+	fShard
 	fCI
 	numFields
 )
@@ -48,6 +49,8 @@ func (f field) env() string {
 		return EnvKeep
 	case fReport:
 		return EnvReport
+	case fShard:
+		return EnvShard
 	case fCI:
 		return EnvCI
 	}
@@ -77,6 +80,8 @@ func (f field) goName() string {
 		return "Keep"
 	case fReport:
 		return "ReportPath"
+	case fShard:
+		return "Shard"
 	case fCI:
 		return "CI"
 	}
@@ -113,6 +118,8 @@ func sameField(a, b *Config, f field) bool {
 		return a.Backend == b.Backend
 	case fKeep:
 		return a.Keep == b.Keep
+	case fShard:
+		return a.Shard == b.Shard
 	case fCI:
 		return a.CI == b.CI
 	}
@@ -170,6 +177,13 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 			return
 		}
 		c.Keep = b
+	case fShard:
+		sh, err := ParseShard(v)
+		if err != nil {
+			errs.add(o.err(err.Error()))
+			return
+		}
+		c.Shard = sh
 	case fCI:
 		c.CI = v != "0" && !strings.EqualFold(v, "false")
 	case fExtraHeaders:
@@ -236,6 +250,11 @@ func finish(c *Config, from *origins, errs *errorList) {
 		errs.add(from[fBackend].err(err.Error()))
 	} else {
 		c.Backend = b
+	}
+
+	if err := c.Shard.Validate(); err != nil {
+		errs.add(from[fShard].err(err.Error()))
+		c.Shard = Shard{}
 	}
 
 	consoleOK, consoleDefault := true, c.ConsoleURL == ""

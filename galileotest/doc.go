@@ -56,11 +56,33 @@
 // RunDir makes one parallel subtest per *.yaml or *.yml file (named after
 // the file without its extension), one parallel subtest per experiment in
 // it, and one per threshold: TestX/<file>/<experiment>/<metric>/<expr>, for
-// example TestSupportBot/support-bot/support-bot/correctness/avg_>=_0.95.
-// RunFile and Harness.Run leave out the file level. go test -run and go
-// test -json see each threshold. A function experiment also gets
-// <experiment>/errored_rows, which fails when more rows failed than the
-// fixture's allow.errored_rows permits.
+// example TestSupportBot/support-bot/support-bot/correctness/avg_ge_0.95.
+// RunFile and Harness.Run leave out the file level. A function experiment
+// also gets <experiment>/errored_rows/count_le_<n>, which fails when more
+// rows failed than the fixture's allow.errored_rows permits.
+//
+// The metric and threshold levels are named so that go test -run takes
+// them as printed: the expression in its canonical form (as the report
+// shows it), with >= as ge, <= as le, > as gt, < as lt, == as eq, != as
+// ne, $ as usd, the other characters special to regular expressions ( ) [
+// ] { } * + ? ^ | \ as underscores, quotes dropped, spaces as underscores
+// and runs of underscores collapsed. "." stays (as a pattern it matches
+// itself). So avg >= 0.95 is avg_ge_0.95, p95 <= 2s is p95_le_2s,
+// sum <= $0.50 is sum_le_usd0.5, rate(1) >= 90% is rate_1_ge_90%, and
+// go test -run 'TestSupportBot/support-bot/support-bot/cost/sum_le_usd0.5'
+// runs just that check. go test -json sees each threshold, with two
+// attributes (testing.T.Attr; JUnit converters such as gotestsum carry
+// them): galileo.link, the experiment's console link, and galileo.actual,
+// the statistic as the report shows it ("0.82", "2.4s", "$0.31", or "not
+// reported").
+//
+// An experiment costs money whatever -run selects below it. So when -run
+// and -skip (matched level by level, as go test matches them) select none
+// of the threshold subtests an experiment of RunDir or RunFile would have,
+// the experiment is skipped, saying so, and not run. The subtests are
+// predicted from the fixture: <metric>/<expr> for each of expect, and at
+// the metric level (whatever the expression) errored_rows for a function
+// and each metric, for its unscored_rows check. Harness.Run always runs.
 //
 // A missed threshold fails its subtest with Errorf, so every failing metric
 // is reported in one run:
@@ -86,6 +108,37 @@
 //
 // The wording of these messages may change; read the report (Result.Report)
 // instead of parsing them. The files under testdata/golden show every form.
+//
+// # CI: shards and go test's cache
+//
+// GALILEOTEST_SHARD=i/n (config.Config.Shard) makes RunDir and RunFile run
+// job i's part of their experiments for n parallel jobs (a CI matrix), i
+// from 1 to n. The unit is one experiment, keyed by its file's path
+// relative to the directory RunDir was given (the file's name for RunFile)
+// and its name; a fixture file that fails to load is one unit. The keys
+// of one RunDir or RunFile call are sorted and dealt round-robin, starting
+// at a shard picked by an FNV-1a hash of the set (so several small
+// directories do not all start with shard 1): shards differ by at most one
+// experiment within a call, and every job that sees the same fixtures
+// deals them the same way, so the n jobs run each experiment exactly once.
+// The experiments of other shards are skipped (t.Skip, naming the shard, so
+// go test -v shows why) and are not in the report. Runner.Shard applies
+// the same rule to a list of experiments; the galileotest command's run
+// --shard i/n uses it. A malformed value ("3/2", "0/2", "a/b") fails the
+// harness at once. Harness.Run is not sharded.
+//
+// go test caches a passing package's result and replays it, "(cached)",
+// while the environment variables the test read and the files it opened
+// are unchanged; scores on Galileo can change without either. So against
+// Galileo (the remote backend, chosen or resolved from auto, or a client
+// from WithClient for a non-loopback address) the harness keeps go test
+// from caching the result: once per test process it opens a marker file
+// whose modification time is in the future (galileotest/ in the user's
+// cache directory, else in the temporary directory), through a path that
+// starts in the package's directory, and go test does not cache a result
+// that read a file of the module modified too recently. Set
+// GALILEOTEST_CACHE=1 to let go test cache such runs. Runs on the
+// in-process emulator are deterministic and stay cacheable.
 //
 // # Backends
 //
@@ -259,6 +312,9 @@
 //
 //	GALILEOTEST_BACKEND  auto (default), remote or emulator
 //	GALILEOTEST_KEEP     keep the emulator's state in a directory (see above)
+//	GALILEOTEST_SHARD    i/n: run job i's part of the experiments of n jobs (see CI)
+//	GALILEOTEST_CACHE    true: let go test cache a run against Galileo (see CI);
+//	                     1/0, true/false, yes/no, on/off; default false
 //	GALILEOTEST_REPORT   write the JSON report to this file, merged with the other
 //	                     harnesses and test binaries of the same go test run (or,
 //	                     for a directory or a path ending in /, to <test name>.json in it)

@@ -1,6 +1,7 @@
 package galileotest
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -40,6 +41,7 @@ func New(tb testing.TB, opts ...Option) *Harness {
 		return nil
 	}
 	h := &Harness{tb: tb, r: r, started: time.Now()}
+	h.preventCachedResult()
 	tb.Cleanup(func() {
 		h.writeReports()
 		if err := r.Close(); err != nil {
@@ -101,18 +103,23 @@ func RunDir(t *testing.T, dir string, opts ...Option) {
 		return
 	}
 	h := New(t, opts...)
+	shard := newShardPlan(h.r.cfg.Shard, dir, files)
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))
-		if f.Err != nil {
+		skip := shard.skipFile(f)
+		if f.Err != nil && skip == "" {
 			h.r.AddLoadError(f.Path, f.Err)
 		}
 		t.Run(subtestName(name), func(t *testing.T) {
+			if skip != "" {
+				t.Skip(skip)
+			}
 			t.Parallel()
 			if f.Err != nil {
 				t.Fatalf("%v", f.Err)
 				return
 			}
-			h.For(t).runFixtures(t, f.Experiments)
+			h.For(t).runFixtures(t, f.Experiments, shard)
 		})
 	}
 }
@@ -125,18 +132,26 @@ func RunFile(t *testing.T, path string, opts ...Option) {
 	t.Helper()
 	h := New(t, opts...)
 	exps, err := fixtures.LoadFile(path)
+	shard := newShardPlan(h.r.cfg.Shard, filepath.Dir(path), []fixtures.File{{Path: path, Experiments: exps, Err: err}})
 	if err != nil {
+		if skip := shard.skipFile(fixtures.File{Path: path, Err: err}); skip != "" {
+			t.Skip(skip)
+		}
 		h.r.AddLoadError(path, err)
 		t.Fatalf("%v", err)
 		return
 	}
-	h.runFixtures(t, exps)
+	h.runFixtures(t, exps, shard)
 }
 
-// runFixtures runs each experiment in its own parallel subtest of t.
-func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment) {
+// runFixtures runs each experiment in its own parallel subtest of t; those
+// of other shards, and those none of whose thresholds -run selects, skip.
+func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment, shard shardPlan) {
 	for _, x := range exps {
 		t.Run(subtestName(x.Name), func(t *testing.T) {
+			if why := cmp.Or(shard.skipExperiment(x), unselected(t, x)); why != "" {
+				t.Skip(why)
+			}
 			t.Parallel()
 			ctx, cancel := testContext(t)
 			defer cancel()
@@ -159,7 +174,7 @@ func assertReport(tb testing.TB, rep *report.Experiment) {
 	if !ok {
 		for _, v := range rep.Thresholds {
 			if !v.Pass {
-				tb.Errorf("%s/%s/%s: %s", subtestName(rep.Name), subtestName(v.Metric), subtestName(v.Expr), rep.Failure(v))
+				tb.Errorf("%s/%s/%s: %s", subtestName(rep.Name), thresholdName(v.Metric), thresholdName(v.Expr), rep.Failure(v))
 			}
 		}
 		return
@@ -173,9 +188,10 @@ func assertReport(tb testing.TB, rep *report.Experiment) {
 		by[v.Metric] = append(by[v.Metric], v)
 	}
 	for _, metric := range order {
-		t.Run(subtestName(metric), func(t *testing.T) {
+		t.Run(thresholdName(metric), func(t *testing.T) {
 			for _, v := range by[metric] {
-				t.Run(subtestName(v.Expr), func(t *testing.T) {
+				t.Run(thresholdName(v.Expr), func(t *testing.T) {
+					thresholdAttrs(t, rep, v)
 					if !v.Pass {
 						t.Errorf("%s", rep.Failure(v))
 					}

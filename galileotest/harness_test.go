@@ -116,7 +116,7 @@ func TestHarness_Run_thresholdMiss(t *testing.T) {
 	}
 	got := rtb.errorText()
 	for _, want := range []string{
-		"support-bot/correctness/avg_>=_0.95: support-bot: threshold missed: correctness avg = 0, want >= 0.95 (4 rows)",
+		"support-bot/correctness/avg_ge_0.95: support-bot: threshold missed: correctness avg = 0, want >= 0.95 (4 rows)",
 		"support-bot: threshold missed: correctness max = 0, want >= 0.5 (4 rows)",
 		"experiment: " + res.Report.RunName + " (id " + res.Report.ID,
 		"console: https://console.example.test/project/",

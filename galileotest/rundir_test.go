@@ -69,11 +69,11 @@ func TestRunDir_subtests(t *testing.T) {
 	for name, want := range map[string]string{
 		root + "pass":         "pass",
 		root + "pass/answers": "pass",
-		root + "pass/answers/correctness/avg_>=_0.9":  "pass",
-		root + "pass/answers/latency/p95_<=_5s":       "pass",
-		root + "pass/answers/errored_rows/count_<=_0": "pass",
+		root + "pass/answers/correctness/avg_ge_0.9":  "pass",
+		root + "pass/answers/latency/p95_le_5s":       "pass",
+		root + "pass/answers/errored_rows/count_le_0": "pass",
 		root + "fail": "fail",
-		root + "fail/vague-answers/correctness/avg_>=_0.9": "fail",
+		root + "fail/vague-answers/correctness/avg_ge_0.9": "fail",
 		root + "broken": "fail",
 	} {
 		if got := results[name]; got != want {

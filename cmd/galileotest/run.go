@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileotest"
 	"github.com/galileo-community/galileo-go/report"
@@ -34,6 +35,11 @@ GALILEO_JWT_TOKEN is set, the in-process emulator otherwise, and fails in
 CI without credentials. GALILEO_API_URL points the remote backend
 anywhere, e.g. at "galileotest emulator".
 
+--shard i/n (or GALILEOTEST_SHARD=i/n) runs job i's part of the
+experiments for n parallel jobs, as go test does: every experiment runs in
+exactly one of the n jobs (see package galileotest). Every fixture is
+still loaded and checked in every job.
+
 On a terminal stderr shows a live display (per experiment: phase, rows
 run, rows scored, elapsed); elsewhere one line per change of phase. The
 summary goes to stdout. When $GITHUB_STEP_SUMMARY is set, the Markdown
@@ -48,6 +54,7 @@ type runOptions struct {
 	project       string
 	verbose       bool
 	skipFunctions bool
+	shard         string
 	out           outputs
 }
 
@@ -63,6 +70,12 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		printError(e, "run", err)
 		return exitBadInput
+	}
+	if o.shard != "" {
+		if cfg.Shard, err = config.ParseShard(o.shard); err != nil {
+			e.errorf("run", "--shard: %v", err)
+			return exitBadInput
+		}
 	}
 	if _, err := cfg.ResolveBackend(); err != nil {
 		printError(e, "run", err)
@@ -112,6 +125,12 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		e.errorf("run", "no experiments to run: every fixture was skipped")
 		return exitBadInput
 	}
+	if mine, others := runner.Shard(exps); others > 0 {
+		e.errorf("run", "shard %s: running %d of %d experiments; the other shards run the rest", cfg.Shard, len(mine), len(exps))
+		if exps = mine; len(exps) == 0 {
+			return worse(exitOK, o.writeReport(e, runner))
+		}
+	}
 
 	started := time.Now()
 	outs := runAll(ctx, runner, disp, exps, o.parallel)
@@ -156,6 +175,7 @@ func (o *runOptions) parse(e *env, args []string) (paths []string, code int, ok 
 	fs.StringVar(&o.project, "project", "", "the project, `NAME|ID`, of experiments whose fixture names none (default: GALILEO_PROJECT / GALILEO_PROJECT_ID)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print every harness log line and every threshold, met or not")
 	fs.BoolVar(&o.skipFunctions, "skip-functions", false, "skip function fixtures with a note instead of failing with exit code 2")
+	fs.StringVar(&o.shard, "shard", "", "run only part `i/n` of the experiments, for job i of n parallel jobs (default: GALILEOTEST_SHARD); every fixture is still checked")
 	o.out.register(fs)
 	paths, code, ok = fs.parse(e, args)
 	if !ok {
@@ -173,6 +193,16 @@ func (o *runOptions) parse(e *env, args []string) (paths []string, code int, ok 
 		return nil, exitBadInput, false
 	}
 	return paths, 0, true
+}
+
+// writeReport writes the run's report where the flags say; it returns the
+// exit code of a failure to write it.
+func (o *runOptions) writeReport(e *env, runner *galileotest.Runner) int {
+	if err := o.out.write(e, "run", runner.Report()); err != nil {
+		e.errorf("run", "%v", err)
+		return exitBadInput
+	}
+	return exitOK
 }
 
 // runAll runs the experiments, at most parallel at once, on the display.
