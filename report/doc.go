@@ -1,6 +1,7 @@
 // Package report is the result of a regression-gate run of Galileo
 // experiments, as plain data, and its writers: JSON (a stable schema),
-// JUnit XML for CI test views, Markdown for a GitHub job summary, and a
+// JUnit XML for CI test views, Markdown for a GitHub job summary or
+// pull-request comment, GitHub Actions error annotations, and a
 // self-contained HTML page with charts.
 //
 // It is the one home of the verdict: the go test harness and the
@@ -124,7 +125,10 @@
 // errored or timed out has a <testcase name="setup"> with an <error>.
 // Jenkins, GitLab, Azure DevOps and the GitHub Actions test reporters read
 // it as test results; each suite's properties hold the experiment's ids,
-// project, run name and console link.
+// project, run name and console link. Test cases of an experiment declared
+// in a fixture carry file and line attributes: the fixture file and the
+// line of the threshold (the experiment's line for thresholds checked in
+// Go and for the setup case), so that reporters link to the YAML.
 //
 // # Markdown and the GitHub job summary
 //
@@ -132,6 +136,33 @@
 // with one row per threshold; [AppendStepSummary] appends the same text to
 // the file named by $GITHUB_STEP_SUMMARY, so it shows on the workflow
 // run's summary page. Values appear in their units (2.4s, $0.62, 85%).
+//
+// The Markdown is made for a pull-request comment: its first line is the
+// hidden [MarkdownMarker] (<!-- galileotest-report -->), by which a
+// sticky-comment action finds its earlier comment, and it stays within
+// [MaxMarkdownBytes], below GitHub's 65,536 characters per comment. The
+// step summary (without the marker) keeps the file within
+// [MaxStepSummaryBytes], GitHub's 1 MiB per step. A report too large for
+// its limit loses table rows from the end, rows of met thresholds first,
+// then of thresholds not judged, then error texts, then rows of missed
+// thresholds; a last line says what was left out, e.g. "… 312 more
+// thresholds not shown (312 passed); see the JSON report". The heading
+// always counts the whole report.
+//
+// # GitHub annotations
+//
+// [WriteAnnotations] writes one workflow command per problem, e.g.
+//
+//	::error file=evals/support-bot.yaml,line=12,title=support-bot/correctness::correctness avg = 0.82, want >= 0.9 (20 rows)
+//
+// for every missed threshold (at the line that declares it), every
+// experiment that errored or timed out and every fixture that failed to
+// load (at the fixture's file and line). Printed to the log of a GitHub
+// Actions step, each becomes an error annotation on that line of the
+// pull request's files. Paths are made relative to a root (the
+// workspace), values are escaped as workflow commands require, and at
+// most [MaxAnnotations] lines are written, the last one saying how many
+// more problems there are.
 //
 // # HTML
 //
@@ -149,4 +180,11 @@
 // written by the same run (several harnesses and test binaries), under a
 // lock; [FormatForPath] picks the format from the extension
 // (.json, .xml, .md, .html).
+//
+// [Merge] joins the reports of several shards of a gate (CI jobs that each
+// ran part of the fixtures, read back with [ReadJSON]) into one: the
+// experiments of all, in file and line order, each once; the earliest
+// start and the latest finish; their common backend (reports of different
+// backends are an error). The galileotest command's merge subcommand does
+// this for files.
 package report

@@ -36,6 +36,7 @@ func ExampleWriteMarkdown() {
 		fmt.Println(err)
 	}
 	// Output:
+	// <!-- galileotest-report -->
 	// ### ❌ Galileo regression gate: 0 passed, 1 failed, 0 errored
 	//
 	// 3 thresholds, 1 missed · backend emulator · started 2025-06-01 12:00:00 UTC · took 1m35s

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -76,8 +77,14 @@ type junitSkipped struct {
 // with an <error> (type "error" or "timeout") holding the error text and the
 // console link; its thresholds that did not pass are <skipped>, because
 // they were not judged. An experiment with nothing else to show has one
-// passing <testcase name="run">. Test cases carry file and line attributes
-// when the experiment came from a fixture file.
+// passing <testcase name="run">.
+//
+// When the experiment came from a fixture file, every test case carries
+// file and line attributes, which GitLab, gotestsum-style viewers and the
+// GitHub Actions test reporters use to point at the source: file is the
+// experiment's File, line the threshold's Line (where the fixture declares
+// it) or, for a threshold declared in Go and for the setup, result and run
+// cases, the experiment's Line.
 func WriteJUnit(w io.Writer, r *Report) error {
 	c, err := normalized(r)
 	if err != nil {
@@ -130,12 +137,16 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 	prop("link", e.Link)
 
 	class := "galileo." + strings.ReplaceAll(e.Name, ".", "_")
-	tc := func(name, time string) junitCase {
-		return junitCase{Name: name, Classname: class, Time: time, File: e.File, Line: e.Line}
+	tc := func(name, time string, line int) junitCase {
+		c := junitCase{Name: name, Classname: class, Time: time, File: e.File}
+		if e.File != "" {
+			c.Line = cmp.Or(line, e.Line)
+		}
+		return c
 	}
 
 	if !e.judged() {
-		c := tc("setup", formatSeconds(e.DurationMS))
+		c := tc("setup", formatSeconds(e.DurationMS), 0)
 		typ := e.Status
 		if typ != StatusTimeout {
 			typ = StatusError
@@ -152,7 +163,7 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 	missed := 0
 	for i := range e.Thresholds {
 		t := &e.Thresholds[i]
-		c := tc(t.Metric+": "+t.Expr, "0.000")
+		c := tc(t.Metric+": "+t.Expr, "0.000", t.Line)
 		switch {
 		case t.Pass:
 		case !e.judged():
@@ -169,7 +180,7 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 	if e.Status == StatusFailed && missed == 0 {
 		// Failed without a missed threshold on record: keep CI's verdict
 		// in line with the report's.
-		c := tc("result", formatSeconds(e.DurationMS))
+		c := tc("result", formatSeconds(e.DurationMS), 0)
 		msg := e.Error
 		if msg == "" {
 			msg = "the experiment failed"
@@ -179,7 +190,7 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 		s.Failures++
 	}
 	if len(s.Cases) == 0 {
-		s.Cases = append(s.Cases, tc("run", formatSeconds(e.DurationMS)))
+		s.Cases = append(s.Cases, tc("run", formatSeconds(e.DurationMS), 0))
 	}
 	s.Tests = len(s.Cases)
 	return s

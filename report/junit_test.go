@@ -241,8 +241,8 @@ func TestWriteJUnit_shape(t *testing.T) {
 	if passed.Name != "support-bot" || passed.Tests != "3" || passed.Failures != "0" || passed.Time != "42.310" {
 		t.Errorf("passed suite = %s tests=%s failures=%s time=%s, want support-bot 3 0 42.310", passed.Name, passed.Tests, passed.Failures, passed.Time)
 	}
-	if c := passed.Cases[1]; c.Name != "latency: p95 <= 2s" || c.Classname != "galileo.support-bot" || c.File != "testdata/evals/support-bot.yaml" || c.Line != "1" {
-		t.Errorf("testcase = %+v, want latency: p95 <= 2s in galileo.support-bot at testdata/evals/support-bot.yaml:1", c)
+	if c := passed.Cases[1]; c.Name != "latency: p95 <= 2s" || c.Classname != "galileo.support-bot" || c.File != "testdata/evals/support-bot.yaml" || c.Line != "8" {
+		t.Errorf("testcase = %+v, want latency: p95 <= 2s in galileo.support-bot at testdata/evals/support-bot.yaml:8", c)
 	}
 
 	failed := s.Suites[1]
@@ -279,6 +279,35 @@ func TestWriteJUnit_shape(t *testing.T) {
 	}
 	if errored.Cases[0].Classname != "galileo.classifier | v2 <b>" {
 		t.Errorf("classname = %q", errored.Cases[0].Classname)
+	}
+}
+
+func TestWriteJUnit_fileAndLine(t *testing.T) {
+	fixture := Experiment{Name: "bot", File: "evals/bot.yaml", Line: 3, Status: StatusFailed, Thresholds: []Threshold{
+		{Metric: "correctness", Stat: "avg", Expr: "avg >= 0.9", Line: 12},        // declared in the fixture
+		{Metric: "latency", Stat: "p95", Expr: "p95 <= 2s", Line: 14, Pass: true}, // met, still located
+		{Metric: "cost", Stat: "sum", Expr: "sum <= 1", Pass: true},               // checked in Go
+	}}
+	timedOut := Experiment{Name: "slow", File: "evals/slow.yaml", Line: 1, Status: StatusTimeout, Error: "timed out",
+		Thresholds: []Threshold{{Metric: "correctness", Stat: "avg", Expr: "avg >= 0.9", Line: 9}}}
+	goOnly := Experiment{Name: "go", Status: StatusFailed, Thresholds: []Threshold{{Metric: "m", Stat: "avg", Expr: "avg >= 1", Line: 5}}}
+	s, doc := readJUnit(t, &Report{Experiments: []Experiment{fixture, timedOut, goOnly}})
+	var got []string
+	for _, suite := range s.Suites {
+		for _, c := range suite.Cases {
+			got = append(got, fmt.Sprintf("%s %s file=%q line=%q", suite.Name, c.Name, c.File, c.Line))
+		}
+	}
+	want := []string{
+		`bot correctness: avg >= 0.9 file="evals/bot.yaml" line="12"`,
+		`bot latency: p95 <= 2s file="evals/bot.yaml" line="14"`,
+		`bot cost: sum <= 1 file="evals/bot.yaml" line="3"`,
+		`slow setup file="evals/slow.yaml" line="1"`,
+		`slow correctness: avg >= 0.9 file="evals/slow.yaml" line="9"`,
+		`go m: avg >= 1 file="" line=""`, // no file: a line alone locates nothing
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("test cases:\n%s\nwant:\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), doc)
 	}
 }
 

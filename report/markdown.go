@@ -8,9 +8,28 @@ import (
 	"strings"
 )
 
-// WriteMarkdown writes the report as GitHub-flavoured Markdown: a heading
-// with the verdict and counts, a line with the thresholds missed, backend,
-// start time and duration, and a table with one row per threshold
+// MarkdownMarker is the first line WriteMarkdown writes: a hidden HTML
+// comment by which an action that keeps one "sticky" pull-request comment
+// finds the comment it posted before and updates it.
+const MarkdownMarker = "<!-- galileotest-report -->"
+
+// GitHub's size limits for the Markdown, in bytes (a byte count is never
+// below the character count GitHub limits).
+const (
+	// MaxMarkdownBytes bounds what WriteMarkdown writes: GitHub accepts at
+	// most 65,536 characters in a pull-request comment; 1 KiB is left for
+	// what a comment action adds around the report.
+	MaxMarkdownBytes = 64<<10 - 1<<10
+	// MaxStepSummaryBytes bounds the file $GITHUB_STEP_SUMMARY names:
+	// GitHub accepts at most 1 MiB of summary per step and drops a larger
+	// one whole.
+	MaxStepSummaryBytes = 1 << 20
+)
+
+// WriteMarkdown writes the report as GitHub-flavoured Markdown, for a
+// pull-request comment or a job summary: the line [MarkdownMarker], a
+// heading with the verdict and counts, a line with the thresholds missed,
+// backend, start time and duration, and a table with one row per threshold
 // (experiment, metric, statistic, actual, threshold, verdict, console
 // link) and one row per experiment that errored or timed out, followed by
 // the text of each such error. Actual values are shown in the metric's
@@ -21,30 +40,40 @@ import (
 // not judged). Text from the report is escaped so that it cannot break the
 // table or inject markup; console links are written only for http and
 // https addresses.
+//
+// The text is at most [MaxMarkdownBytes]. A larger report loses rows, from
+// the end: first rows of met thresholds, then of thresholds not judged,
+// then error texts (shortened, then left out), then rows of missed
+// thresholds and failed experiments; a last line says what was left out,
+// e.g. "… 312 more thresholds not shown (312 passed); see the JSON
+// report". The heading always counts the whole report.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	c, err := normalized(r)
 	if err != nil {
 		return err
 	}
+	d := newMDDoc(c)
+	d.fit(MaxMarkdownBytes - len(MarkdownMarker) - 1)
 	var b bytes.Buffer
-	writeMarkdown(&b, c)
+	b.WriteString(MarkdownMarker + "\n")
+	d.writeTo(&b)
 	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("report: write Markdown: %w", err)
 	}
 	return nil
 }
 
-func writeMarkdown(b *bytes.Buffer, r *Report) {
+// markdownHead is the heading and the line of facts.
+func markdownHead(r *Report) string {
 	passed, failed, errored := r.Counts()
 	icon := "❌"
 	if r.Passed() {
 		icon = "✅"
 	}
 	if len(r.Experiments) == 0 {
-		fmt.Fprintf(b, "### %s Galileo regression gate: no experiments ran\n", icon)
-		return
+		return fmt.Sprintf("### %s Galileo regression gate: no experiments ran\n", icon)
 	}
-	fmt.Fprintf(b, "### %s Galileo regression gate: %d passed, %d failed, %d errored\n\n", icon, passed, failed, errored)
+	head := fmt.Sprintf("### %s Galileo regression gate: %d passed, %d failed, %d errored\n\n", icon, passed, failed, errored)
 
 	total, missed := 0, 0
 	for _, e := range r.Experiments {
@@ -65,15 +94,19 @@ func writeMarkdown(b *bytes.Buffer, r *Report) {
 	if d := r.Duration(); d > 0 {
 		facts = append(facts, "took "+formatDuration(d))
 	}
-	b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	return head + strings.Join(facts, " · ") + "\n"
+}
 
-	b.WriteString("| Experiment | Metric | Statistic | Actual | Threshold | Verdict | Link |\n")
-	b.WriteString("|:--|:--|:--|--:|:--|:--|:--|\n")
+// markdownRows are the table rows, one per threshold and one per
+// experiment that did not complete or has no thresholds.
+func markdownRows(r *Report) []mdRow {
+	var rows []mdRow
 	for i := range r.Experiments {
 		e := &r.Experiments[i]
 		name, link := escapeMD(e.Name), mdLink(e.Link)
 		if !e.judged() {
-			fmt.Fprintf(b, "| %s | — | — | — | — | ❌ %s | %s |\n", name, escapeMD(statusWord(e.Status)), link)
+			rows = append(rows, mdRow{kind: rowExperimentProblem,
+				text: fmt.Sprintf("| %s | — | — | — | — | ❌ %s | %s |\n", name, escapeMD(statusWord(e.Status)), link)})
 		}
 		for j := range e.Thresholds {
 			t := &e.Thresholds[j]
@@ -81,35 +114,41 @@ func writeMarkdown(b *bytes.Buffer, r *Report) {
 			if t.Actual != nil {
 				actual = formatAgainst(*t.Actual, t.Unit, t.Bounds)
 			}
-			verdict := "✅"
+			kind, verdict := rowPassed, "✅"
 			switch {
 			case t.Pass:
 			case !e.judged():
-				verdict = "⏭️ skipped"
+				kind, verdict = rowSkipped, "⏭️ skipped"
 			default:
-				verdict = "❌"
+				kind, verdict = rowMissed, "❌"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n",
-				name, escapeMD(t.Metric), escapeMD(t.Stat), escapeMD(actual), escapeMD(t.condition()), verdict, link)
+			rows = append(rows, mdRow{kind: kind, text: fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |\n",
+				name, escapeMD(t.Metric), escapeMD(t.Stat), escapeMD(actual), escapeMD(t.condition()), verdict, link)})
 		}
 		if e.judged() && len(e.Thresholds) == 0 {
-			verdict := "✅ no thresholds"
+			kind, verdict := rowExperimentOK, "✅ no thresholds"
 			if e.Status == StatusFailed {
-				verdict = "❌ failed"
+				kind, verdict = rowExperimentProblem, "❌ failed"
 			}
-			fmt.Fprintf(b, "| %s | — | — | — | — | %s | %s |\n", name, verdict, link)
+			rows = append(rows, mdRow{kind: kind, text: fmt.Sprintf("| %s | — | — | — | — | %s | %s |\n", name, verdict, link)})
 		}
 	}
+	return rows
+}
 
+// markdownErrors are the error texts of the experiments that have one.
+func markdownErrors(r *Report) []mdBlock {
+	var blocks []mdBlock
 	for i := range r.Experiments {
 		e := &r.Experiments[i]
-		if e.Error == "" {
-			continue
+		if e.Error != "" {
+			blocks = append(blocks, mdBlock{
+				title: fmt.Sprintf("\n**%s** %s:\n\n", escapeMD(e.Name), statusPhrase(e.Status)),
+				text:  strings.TrimRight(e.Error, "\n"),
+			})
 		}
-		fmt.Fprintf(b, "\n**%s** %s:\n\n", escapeMD(e.Name), statusPhrase(e.Status))
-		fence := codeFence(e.Error)
-		fmt.Fprintf(b, "%stext\n%s\n%s\n", fence, strings.TrimRight(e.Error, "\n"), fence)
 	}
+	return blocks
 }
 
 func plural(n int, one, many string) string {
@@ -202,9 +241,6 @@ func mdLink(link string) string {
 // names the file a step appends its job summary to.
 const StepSummaryEnv = "GITHUB_STEP_SUMMARY"
 
-// stepSummaryLimit is the size GitHub accepts for one step's summary.
-const stepSummaryLimit = 1 << 20
-
 // SummaryOption configures AppendStepSummary.
 type SummaryOption func(*summaryConfig)
 
@@ -218,12 +254,16 @@ func WithGetenv(getenv func(string) string) SummaryOption {
 	return func(c *summaryConfig) { c.getenv = getenv }
 }
 
-// AppendStepSummary appends the report's Markdown (see WriteMarkdown) to
-// the file named by $GITHUB_STEP_SUMMARY, creating it if needed, and does
-// nothing when the variable is unset or empty. The text is written in one
-// call, separated by a blank line from what the file already holds. When
-// it is larger than the 1 MiB GitHub accepts for a step's summary, only the
-// heading and a note are written.
+// AppendStepSummary appends the report's Markdown (see WriteMarkdown,
+// without the MarkdownMarker line) to the file named by
+// $GITHUB_STEP_SUMMARY, creating it if needed, and does nothing when the
+// variable is unset or empty. The text is written in one call, separated
+// by a blank line from what the file already holds.
+//
+// The file stays within [MaxStepSummaryBytes], beyond which GitHub shows
+// none of it: a report too large for the room left is cut as WriteMarkdown
+// cuts one, with a last line saying what was left out. When not even the
+// heading fits, nothing is appended and the error says so.
 func AppendStepSummary(r *Report, opts ...SummaryOption) error {
 	cfg := summaryConfig{getenv: os.Getenv}
 	for _, o := range opts {
@@ -237,29 +277,30 @@ func AppendStepSummary(r *Report, opts ...SummaryOption) error {
 	if err != nil {
 		return err
 	}
-	var md bytes.Buffer
-	writeMarkdown(&md, c)
-	if md.Len() > stepSummaryLimit-1024 {
-		head, _, _ := bytes.Cut(md.Bytes(), []byte("\n"))
-		md.Reset()
-		fmt.Fprintf(&md, "%s\n\nThe full table is too large for a step summary; see the JSON, JUnit or HTML report.\n", head)
-	}
-
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
+	fail := func(err error) error {
 		return fmt.Errorf("report: append step summary to %s (%s): %w", path, StepSummaryEnv, err)
 	}
-	data := md.Bytes()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	var md bytes.Buffer
+	var held int64
 	if st, err := f.Stat(); err == nil && st.Size() > 0 {
-		data = append([]byte("\n"), data...)
+		held = st.Size()
+		md.WriteString("\n")
 	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr != nil {
-		return fmt.Errorf("report: append step summary to %s (%s): %w", path, StepSummaryEnv, werr)
+	d := newMDDoc(c)
+	if !d.fit(MaxStepSummaryBytes - int(min(held, MaxStepSummaryBytes)) - md.Len()) {
+		return fail(fmt.Errorf("the file already holds %d bytes, leaving no room for the report within GitHub's limit of %d bytes per step", held, MaxStepSummaryBytes))
 	}
-	if cerr != nil {
-		return fmt.Errorf("report: append step summary to %s (%s): %w", path, StepSummaryEnv, cerr)
+	d.writeTo(&md)
+	if _, err := f.Write(md.Bytes()); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		return fail(err)
 	}
 	return nil
 }

@@ -2,10 +2,14 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestEscapeMD(t *testing.T) {
@@ -107,6 +111,11 @@ func TestAppendStepSummary(t *testing.T) {
 	if err := WriteMarkdown(&md, sampleReport(t)); err != nil {
 		t.Fatal(err)
 	}
+	// The step summary is the Markdown without the marker for comments.
+	if _, ok := bytes.CutPrefix(md.Bytes(), []byte(MarkdownMarker+"\n")); !ok {
+		t.Fatalf("the Markdown does not start with %s:\n%s", MarkdownMarker, md.Bytes())
+	}
+	md.Next(len(MarkdownMarker) + 1)
 
 	t.Run("unset", func(t *testing.T) {
 		var asked []string
@@ -159,22 +168,133 @@ func TestAppendStepSummary(t *testing.T) {
 	})
 
 	t.Run("too large", func(t *testing.T) {
-		r := &Report{}
-		for range 4000 {
-			e := Experiment{Name: strings.Repeat("x", 40), Status: StatusFailed}
-			for range 3 {
-				e.Thresholds = append(e.Thresholds, Threshold{Metric: "correctness", Stat: "avg", Expr: "avg >= 0.95", Actual: fp(0.5)})
-			}
-			r.Experiments = append(r.Experiments, e)
-		}
 		path := filepath.Join(t.TempDir(), "summary.md")
-		if err := AppendStepSummary(r, env(map[string]string{StepSummaryEnv: path})); err != nil {
+		if err := AppendStepSummary(bigReport(4000, 3), env(map[string]string{StepSummaryEnv: path})); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := os.ReadFile(path)
-		if len(got) > 1<<20 || !strings.HasPrefix(string(got), "### ❌ Galileo regression gate: 0 passed, 4000 failed, 0 errored\n") ||
-			!strings.Contains(string(got), "too large for a step summary") {
-			t.Errorf("summary of a huge report (%d bytes):\n%.300s", len(got), got)
+		// About 1.7 MiB in full; without some of the met thresholds it fits.
+		wantNote := regexp.MustCompile(`\n\n… \d+ more thresholds not shown \(\d+ passed\); see the JSON report\n$`)
+		if len(got) > MaxStepSummaryBytes || !strings.HasPrefix(string(got), "### ❌ Galileo regression gate: 0 passed, 4000 failed, 0 errored\n") ||
+			strings.Count(string(got), "| ❌ |") != 4000 || !wantNote.Match(got) {
+			t.Errorf("summary of a huge report (%d bytes):\n%.300s\n…\n%s", len(got), got, got[max(0, len(got)-300):])
+		}
+	})
+
+	t.Run("room left in the file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "summary.md")
+		earlier := bytes.Repeat([]byte("x"), MaxStepSummaryBytes-2000)
+		if err := os.WriteFile(path, earlier, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := AppendStepSummary(sampleReport(t), env(map[string]string{StepSummaryEnv: path})); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(path)
+		added := string(got[len(earlier):])
+		if len(got) > MaxStepSummaryBytes || !strings.HasPrefix(added, "\n### ❌ Galileo regression gate: 1 passed, 1 failed, 2 errored") ||
+			!strings.Contains(added, "see the JSON report\n") {
+			t.Errorf("appended %d bytes to a file of %d (limit %d):\n%s", len(added), len(earlier), MaxStepSummaryBytes, added)
+		}
+	})
+
+	t.Run("no room left", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "summary.md")
+		earlier := bytes.Repeat([]byte("x"), MaxStepSummaryBytes-20)
+		if err := os.WriteFile(path, earlier, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := AppendStepSummary(sampleReport(t), env(map[string]string{StepSummaryEnv: path}))
+		if err == nil || !strings.Contains(err.Error(), "no room") || !strings.Contains(err.Error(), path) {
+			t.Errorf("error = %v, want one saying there is no room in %s", err, path)
+		}
+		if got, _ := os.ReadFile(path); len(got) != len(earlier) {
+			t.Errorf("the file grew from %d to %d bytes", len(earlier), len(got))
+		}
+	})
+}
+
+// bigReport is a synthetic report of n failed experiments with long names,
+// each with per thresholds: the first missed, the others met.
+func bigReport(n, per int) *Report {
+	r := &Report{Backend: BackendRemote}
+	for i := range n {
+		e := Experiment{Name: fmt.Sprintf("x%04d-%s", i, strings.Repeat("n", 40)), Status: StatusFailed,
+			Link: fmt.Sprintf("https://console.example/project/p/experiments/%d", i)}
+		for j := range per {
+			e.Thresholds = append(e.Thresholds, Threshold{Metric: "correctness", Stat: "avg", Expr: "avg >= 0.95", Actual: fp(0.5 + float64(min(j, 1))/2), Pass: j > 0,
+				Bounds: []Bound{{">=", 0.95}}})
+		}
+		r.Experiments = append(r.Experiments, e)
+	}
+	return r
+}
+
+func TestWriteMarkdown_sizeLimit(t *testing.T) {
+	write := func(t *testing.T, r *Report) string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := WriteMarkdown(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		if buf.Len() > MaxMarkdownBytes || buf.Len() > 65536 {
+			t.Errorf("WriteMarkdown wrote %d bytes, more than %d", buf.Len(), MaxMarkdownBytes)
+		}
+		if !strings.HasPrefix(buf.String(), MarkdownMarker+"\n### ") {
+			t.Errorf("the Markdown does not start with the marker and the heading:\n%.200s", buf.String())
+		}
+		return buf.String()
+	}
+
+	t.Run("met thresholds go first", func(t *testing.T) {
+		got := write(t, bigReport(10, 60)) // 600 rows: about 90 KB in full
+		if n := strings.Count(got, "| ❌ |"); n != 10 {
+			t.Errorf("%d missed thresholds shown, want all 10", n)
+		}
+		note := regexp.MustCompile(`\n\n… (\d+) more thresholds not shown \((\d+) passed\); see the JSON report\n$`).FindStringSubmatch(got)
+		if note == nil || note[1] != note[2] {
+			t.Fatalf("no closing note naming only passed thresholds:\n%s", got[max(0, len(got)-300):])
+		}
+		if shown := strings.Count(got, "| ✅ |"); strconv.Itoa(590-shown) != note[1] {
+			t.Errorf("%d met thresholds shown, the note says %s of 590 cut", shown, note[1])
+		}
+		if !strings.Contains(got, "### ❌ Galileo regression gate: 0 passed, 10 failed, 0 errored\n\n600 thresholds, 10 missed") {
+			t.Errorf("the heading does not count the whole report:\n%.300s", got)
+		}
+	})
+
+	t.Run("then missed ones beyond what fits", func(t *testing.T) {
+		got := write(t, bigReport(4000, 3))
+		if strings.Contains(got, "| ✅ |") || !strings.Contains(got, "| x0000-") {
+			t.Errorf("want no met thresholds and the first missed one:\n%.500s", got)
+		}
+		shown := strings.Count(got, "| ❌ |")
+		want := fmt.Sprintf("\n\n… %d more thresholds not shown (8000 passed, %d missed); see the JSON report\n", 12000-shown, 4000-shown)
+		if shown < 100 || !strings.HasSuffix(got, want) {
+			t.Errorf("%d missed thresholds shown; want at least 100 and the note %q, got the end\n%s", shown, want, got[max(0, len(got)-200):])
+		}
+	})
+
+	t.Run("long error texts", func(t *testing.T) {
+		r := &Report{}
+		for i := range 3 {
+			r.Experiments = append(r.Experiments, Experiment{Name: fmt.Sprintf("e%d", i), Status: StatusError,
+				Error: "first line\n" + strings.Repeat("é", 40<<10)}) // 80 KB each
+		}
+		got := write(t, r)
+		if n := strings.Count(got, "| ❌ error |"); n != 3 {
+			t.Errorf("%d experiment rows, want 3", n)
+		}
+		if !strings.Contains(got, "**e0** could not run:\n\n```text\nfirst line\n") || !utf8.ValidString(got) ||
+			!strings.HasSuffix(got, "\n… 3 error texts shortened; see the JSON report\n") {
+			t.Errorf("want each error text shortened, valid UTF-8, and a note; got\n%s", got[max(0, len(got)-300):])
+		}
+	})
+
+	t.Run("small report unchanged", func(t *testing.T) {
+		got := write(t, sampleReport(t))
+		if strings.Contains(got, "see the JSON report") {
+			t.Errorf("a small report was cut:\n%s", got)
 		}
 	})
 }

@@ -51,6 +51,12 @@ func evaluated(t testing.TB, m Metric, expr string) Threshold {
 	return NewThreshold(th.Evaluate(&m))
 }
 
+// declaredAt sets the fixture line of a threshold.
+func declaredAt(line int, th Threshold) Threshold {
+	th.Line = line
+	return th
+}
+
 // sampleReport is a fixed run of four experiments: one passed, one failed
 // (correctness, latency and cost missed), one timed out and one could not
 // be set up.
@@ -83,9 +89,9 @@ func sampleReport(t testing.TB) *Report {
 				Rows: 10, ScoredRows: 10, DurationMS: 42310, Status: StatusPassed,
 				Metrics: []Metric{correct, latency, cost},
 				Thresholds: []Threshold{
-					evaluated(t, correct, "avg >= 0.95"),
-					evaluated(t, latency, "p95 <= 2s"),
-					evaluated(t, cost, "sum <= $0.50"),
+					declaredAt(7, evaluated(t, correct, "avg >= 0.95")),
+					declaredAt(8, evaluated(t, latency, "p95 <= 2s")),
+					declaredAt(9, evaluated(t, cost, "sum <= $0.50")),
 				},
 			},
 			{
@@ -96,11 +102,11 @@ func sampleReport(t testing.TB) *Report {
 				Rows: 20, ScoredRows: 20, ErroredRows: 1, DurationMS: 95120, Status: StatusFailed,
 				Metrics: []Metric{fCorrect, fLatency, fCost, tone},
 				Thresholds: []Threshold{
-					evaluated(t, fCorrect, "avg >= 0.9"),
-					evaluated(t, fCorrect, "0.8 <= p50 <= 1"),
-					evaluated(t, fLatency, "p95 <= 2s"),
-					evaluated(t, fCost, "sum <= $0.50"),
-					evaluated(t, tone, "rate(yes) >= 90%"),
+					declaredAt(10, evaluated(t, fCorrect, "avg >= 0.9")),
+					declaredAt(11, evaluated(t, fCorrect, "0.8 <= p50 <= 1")),
+					declaredAt(12, evaluated(t, fLatency, "p95 <= 2s")),
+					declaredAt(13, evaluated(t, fCost, "sum <= $0.50")),
+					evaluated(t, tone, "rate(yes) >= 90%"), // checked in Go: no line
 				},
 			},
 			{
@@ -111,7 +117,7 @@ func sampleReport(t testing.TB) *Report {
 				Rows: 10, ScoredRows: 7, DurationMS: 600000, Status: StatusTimeout,
 				Error:      "timed out after 10m0s waiting for scores\nlast state: correctness scored for 7 of 10 rows",
 				Metrics:    []Metric{timeoutCorrect},
-				Thresholds: []Threshold{evaluated(t, timeoutCorrect, "avg >= 0.9")},
+				Thresholds: []Threshold{declaredAt(6, evaluated(t, timeoutCorrect, "avg >= 0.9"))},
 			},
 			{
 				Name: "classifier | v2 <b>", File: "testdata/evals/classifier.yaml", Line: 3, Kind: KindPrompt,
