@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -153,4 +154,20 @@ func escapeData(s string) string {
 // escapeProperty escapes a property value of a workflow command.
 func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// AnnotateGitHub writes the report's annotations (WriteAnnotations) to w
+// when the run is a GitHub Actions job (GITHUB_ACTIONS=true), with paths
+// relative to $GITHUB_WORKSPACE; elsewhere it does nothing. The harness
+// and the galileotest command both call it, so a gate shows its misses on
+// the pull request's diff whichever way it runs.
+func AnnotateGitHub(w io.Writer, r *Report, opts ...SummaryOption) error {
+	cfg := summaryConfig{getenv: os.Getenv}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.getenv("GITHUB_ACTIONS") != "true" {
+		return nil
+	}
+	return WriteAnnotations(w, r, cfg.getenv("GITHUB_WORKSPACE"))
 }

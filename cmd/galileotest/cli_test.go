@@ -595,3 +595,20 @@ func TestRun_PreflightBeforeAnythingIsCreated(t *testing.T) {
 		}
 	}
 }
+
+// In a GitHub Actions job, a missed threshold is annotated at its line.
+func TestRun_GitHubAnnotations(t *testing.T) {
+	t.Parallel()
+	_, env := newEmulator(t)
+	r := cli(t, env.with("GITHUB_ACTIONS", "true"), "run", "testdata/evals/miss.yaml")
+	if r.code != exitFailed {
+		t.Fatalf("exit %d, want %d\n%v", r.code, exitFailed, r)
+	}
+	want := "::error file=testdata/evals/miss.yaml,line=13,title=shouting-bot/correctness::correctness avg = 0.5, want >= 0.9 (2 rows)"
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("stdout lacks the annotation %q:\n%s", want, r.stdout)
+	}
+	if r := cli(t, env, "run", "testdata/evals/miss.yaml"); strings.Contains(r.stdout, "::error") {
+		t.Errorf("annotations outside GitHub Actions:\n%s", r.stdout)
+	}
+}

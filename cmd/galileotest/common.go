@@ -460,6 +460,9 @@ func (o *outputs) write(e *env, cmd string, rep *report.Report) error {
 	if err := report.AppendStepSummary(rep, report.WithGetenv(e.getenv)); err != nil {
 		e.errorf(cmd, "warning: %v", err)
 	}
+	if err := report.AnnotateGitHub(e.stdout, rep, report.WithGetenv(e.getenv)); err != nil {
+		e.errorf(cmd, "warning: annotations: %v", err)
+	}
 	return errors.Join(errs...)
 }
 
