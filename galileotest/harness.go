@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -275,6 +276,20 @@ func (h *Harness) writeReports() {
 	if err := report.AppendStepSummary(rep, report.WithGetenv(h.getenv)); err != nil {
 		h.tb.Errorf("galileotest: %v", err)
 	}
+	// Workflow commands must start a line of the job's output, which a
+	// test log line does not: they go to the test binary's stdout.
+	if err := report.AnnotateGitHub(h.annotations(), rep, report.WithGetenv(h.getenv)); err != nil {
+		h.tb.Errorf("galileotest: annotations: %v", err)
+	}
+}
+
+// annotations is where GitHub annotations go: the process's stdout, or
+// the writer a test of the harness set.
+func (h *Harness) annotations() io.Writer {
+	if h.r.s.stdout != nil {
+		return h.r.s.stdout
+	}
+	return os.Stdout
 }
 
 // getenv reads the environment, or the one WithLookupEnv gave.

@@ -4,6 +4,7 @@ import (
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/galileo"
+	"io"
 )
 
 // Option configures a Harness, a Runner or Evaluate.
@@ -21,6 +22,7 @@ type settings struct {
 	progress   func(ProgressEvent)
 	emuOpts    *emulator.Options
 	clientOpts []galileo.Option
+	stdout     io.Writer // GitHub annotations; nil: os.Stdout (tests set it)
 }
 
 // WithFunc registers a Go function under name; fixtures run it with

@@ -1,7 +1,9 @@
 package galileotest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -292,5 +294,27 @@ timeout: 30s
 	}
 	if e := doc.Experiments[2]; e.Name != "tiny" || e.Rows != 2 || e.ID == "" || e.Error != "" {
 		t.Errorf("valid fixture = %+v; want tiny, run over 2 rows, no error", e)
+	}
+}
+
+// withStdout sends the harness's GitHub annotations to w.
+func withStdout(w io.Writer) Option { return func(s *settings) { s.stdout = w } }
+
+// In a GitHub Actions job the harness annotates every missed threshold.
+func TestHarness_githubAnnotations(t *testing.T) {
+	_, c := newEmulator(t)
+	var out bytes.Buffer
+	rtb := newRecordingTB(t)
+	rtb.run(func(tb testing.TB) {
+		h := New(tb, WithClient(c), WithFunc("answer", func(ctx context.Context, row Row) (string, error) { return "no idea", nil }),
+			WithLookupEnv(env{"GITHUB_ACTIONS": "true"}.lookup), withStdout(&out))
+		h.Run(Experiment{Name: "annotated", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
+			Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+	})
+	if !rtb.Failed() {
+		t.Fatal("the missed threshold did not fail the test")
+	}
+	if want := "::error title=annotated/correctness::correctness avg = 0, want >= 0.9 (4 rows)"; !strings.Contains(out.String(), want) {
+		t.Errorf("annotations = %q; want a line starting %q", out.String(), want)
 	}
 }
