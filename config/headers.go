@@ -25,11 +25,13 @@ func IsSensitiveHeader(name string) bool {
 	return true
 }
 
-// RedactedURL renders a configured URL without what may be a secret: no
-// user information, every query value and the fragment replaced by
-// REDACTED. Config prints its URLs this way, and the client its base URL
-// and redirect targets.
-func RedactedURL(u *url.URL) string {
+// RedactedURL renders a URL without what may be a secret: no user
+// information, the fragment and the values of the query parameters secret
+// reports (every parameter when secret is nil) replaced by REDACTED.
+// Config prints its URLs this way; the client prints its base URL and
+// redirect targets with every value redacted, and request URLs with the
+// values of credential-like parameters redacted.
+func RedactedURL(u *url.URL, secret func(key string) bool) string {
 	v := *u
 	v.User = nil
 	if v.RawQuery != "" {
@@ -37,7 +39,10 @@ func RedactedURL(u *url.URL) string {
 		if err != nil {
 			v.RawQuery = "REDACTED"
 		} else {
-			for _, vals := range q {
+			for k, vals := range q {
+				if secret != nil && !secret(k) {
+					continue
+				}
 				for i := range vals {
 					vals[i] = "REDACTED"
 				}

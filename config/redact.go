@@ -29,7 +29,7 @@ func (c Config) redacted() Config {
 			continue
 		}
 		if parsed, err := url.Parse(*u); err == nil {
-			*u = RedactedURL(parsed)
+			*u = RedactedURL(parsed, nil)
 		} else {
 			*u = "(invalid URL, redacted)"
 		}

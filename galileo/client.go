@@ -156,7 +156,7 @@ func (c Client) authMode() string {
 func (c Client) describe() string {
 	base := "<nil>"
 	if c.baseURL != nil {
-		base = config.RedactedURL(c.baseURL)
+		base = config.RedactedURL(c.baseURL, nil)
 	}
 	return fmt.Sprintf("galileo.Client{BaseURL: %q, Auth: %q}", base, c.authMode())
 }
@@ -177,7 +177,7 @@ func (c Client) Format(f fmt.State, verb rune) {
 func (c Client) LogValue() slog.Value {
 	base := ""
 	if c.baseURL != nil {
-		base = config.RedactedURL(c.baseURL)
+		base = config.RedactedURL(c.baseURL, nil)
 	}
 	return slog.GroupValue(slog.String("base_url", base), slog.String("auth", c.authMode()))
 }

@@ -502,28 +502,9 @@ func requestSecrets(q url.Values, headers ...http.Header) []string {
 	return out
 }
 
-// redactURL renders u without userinfo and with the values of sensitive
-// query parameters replaced by REDACTED.
-func redactURL(u *url.URL) string {
-	v := *u
-	v.User = nil
-	if v.RawQuery != "" {
-		q, err := url.ParseQuery(v.RawQuery)
-		if err != nil {
-			v.RawQuery = "REDACTED"
-		} else {
-			for k, vals := range q {
-				if sensitiveQueryKey(k) {
-					for i := range vals {
-						vals[i] = "REDACTED"
-					}
-				}
-			}
-			v.RawQuery = q.Encode()
-		}
-	}
-	return v.String()
-}
+// redactURL renders a request URL without userinfo and with the values of
+// sensitive query parameters replaced by REDACTED.
+func redactURL(u *url.URL) string { return config.RedactedURL(u, sensitiveQueryKey) }
 
 // scrub replaces every known secret in s by [REDACTED], in its plain, JSON
 // escaped and URL-encoded forms: the client's credentials, and extra (the

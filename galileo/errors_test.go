@@ -296,7 +296,7 @@ func TestRedactConfigURL(t *testing.T) {
 	for _, tt := range tests {
 		u, err := url.Parse(tt.in)
 		require.NoError(t, err)
-		assert.Equal(t, tt.want, config.RedactedURL(u), tt.in)
+		assert.Equal(t, tt.want, config.RedactedURL(u, nil), tt.in)
 	}
 	_, err := NewClient(WithBaseURL("https://api.example.com/?api_key=gk-secret-in-url"))
 	require.EqualError(t, err, `galileo: API URL "https://api.example.com/?api_key=REDACTED" has a query or fragment; expected an absolute http(s) URL such as https://api.galileo.ai`)

@@ -192,7 +192,7 @@ func parseHTTPURL(what, raw string) (*url.URL, error) {
 	// (?api_key=...): messages show the URL without them.
 	shown := s
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		shown = config.RedactedURL(u)
+		shown = config.RedactedURL(u, nil)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":

@@ -32,9 +32,9 @@ func sameOriginRedirects(hc *http.Client) *http.Client {
 		}
 		switch {
 		case len(via) >= maxRedirects:
-			return &redirectError{status: status, to: config.RedactedURL(req.URL), tooMany: true}
+			return &redirectError{status: status, to: config.RedactedURL(req.URL, nil), tooMany: true}
 		case !sameOrigin(via[0].URL, req.URL):
-			return &redirectError{status: status, to: config.RedactedURL(req.URL)}
+			return &redirectError{status: status, to: config.RedactedURL(req.URL, nil)}
 		case own != nil:
 			return own(req, via)
 		}
