@@ -69,7 +69,7 @@ func (h *Harness) Run(x Experiment) *Result {
 	h.tb.Helper()
 	ctx, cancel := testContext(h.tb)
 	defer cancel()
-	rep, err := h.r.run(ctx, fixtures.Experiment(x), h.tb.Logf)
+	rep, err := h.r.run(ctx, fixtures.Experiment(x), logTo(h.tb))
 	res := &Result{Report: rep, Err: err, mu: &h.r.reportsMu}
 	if err != nil {
 		h.tb.Fatalf("%v", err)
@@ -156,7 +156,7 @@ func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment, shard sh
 			t.Parallel()
 			ctx, cancel := testContext(t)
 			defer cancel()
-			rep, err := h.r.run(ctx, x, t.Logf)
+			rep, err := h.r.run(ctx, x, logTo(t))
 			if err != nil {
 				t.Fatalf("%v", err)
 				return
@@ -199,6 +199,16 @@ func assertReport(tb testing.TB, rep *report.Experiment) {
 				})
 			}
 		})
+	}
+}
+
+// logTo returns the harness's progress logger for tb. Its lines go to the
+// test's output like t.Log's, but without a source location: the location
+// would be a line of this package (the wait loop, the runner), not of the
+// user's test, and go test -v would point people at the wrong file.
+func logTo(tb testing.TB) func(format string, args ...any) {
+	return func(format string, args ...any) {
+		fmt.Fprintln(tb.Output(), fmt.Sprintf(format, args...))
 	}
 }
 

@@ -3,6 +3,7 @@ package galileotest
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -49,6 +50,15 @@ func (r *recordingTB) Fatalf(f string, a ...any) { r.Errorf(f, a...); r.FailNow(
 func (r *recordingTB) Fail()                     { r.mu.Lock(); r.failed = true; r.mu.Unlock() }
 func (r *recordingTB) FailNow()                  { r.Fail(); runtime.Goexit() }
 func (r *recordingTB) Failed() bool              { r.mu.Lock(); defer r.mu.Unlock(); return r.failed }
+func (r *recordingTB) Output() io.Writer {
+	return writerFunc(func(p []byte) (int, error) { r.add(&r.logs, string(p)); return len(p), nil })
+}
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 func (r *recordingTB) Cleanup(f func()) {
 	r.mu.Lock()
 	r.cleanups = append(r.cleanups, f)
