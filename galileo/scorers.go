@@ -156,6 +156,13 @@ func IsID(s string) bool {
 // scorers, for example:
 //
 //	galileo: unknown metric "corectness" (did you mean "correctness"?); available: BLEU (bleu), Correctness (correctness)
+//
+// When more than eight scorers are available the text names only the eight
+// closest to the unknown metrics (by edit distance) and counts the rest:
+//
+//	galileo: unknown metric "corectness" (did you mean "correctness"?); closest available: Correctness (correctness), SQL Correctness (sql_correctness), Completeness (completeness), Agent Flow (agent_flow), Input Tone (input_tone_gpt), Input Tone (SLM) (input_tone), ROUGE (rouge), BLEU (bleu) and 46 more (the Galileo console lists every scorer)
+//
+// Available always holds the full list.
 type UnknownMetricError struct {
 	// Unknown lists the metrics that matched nothing, in the order given.
 	Unknown []string
@@ -163,11 +170,14 @@ type UnknownMetricError struct {
 	// names (best first); it has no entry when nothing is close.
 	Suggestions map[string][]string
 	// Available describes every scorer as "Label (name)", or "name" when the
-	// scorer has no label or the label equals the name.
+	// scorer has no label or the label equals the name, sorted without
+	// regard to case. It is complete even when the text names only some.
 	Available []string
 }
 
-// Error lists every unknown metric with its suggestions and the available scorers.
+// Error lists every unknown metric with its suggestions, then the available
+// scorers: all of them when there are at most eight, else the eight closest
+// to the unknown metrics and how many more there are.
 func (e *UnknownMetricError) Error() string {
 	var b strings.Builder
 	b.WriteString("galileo: unknown metric")
@@ -189,13 +199,78 @@ func (e *UnknownMetricError) Error() string {
 			b.WriteString(" (no scorer has this id)")
 		}
 	}
-	if len(e.Available) > 0 {
+	switch n := len(e.Available); {
+	case n == 0:
+		b.WriteString("; no scorers are available")
+	case n <= maxAvailableShown:
 		b.WriteString("; available: ")
 		b.WriteString(strings.Join(e.Available, ", "))
-	} else {
-		b.WriteString("; no scorers are available")
+	default:
+		if slices.ContainsFunc(e.Unknown, func(m string) bool { return !IsID(m) }) {
+			b.WriteString("; closest available: ")
+		} else {
+			b.WriteString("; available: ")
+		}
+		b.WriteString(strings.Join(closestAvailable(e.Unknown, e.Available, maxAvailableShown), ", "))
+		fmt.Fprintf(&b, " and %d more (the Galileo console lists every scorer)", n-maxAvailableShown)
 	}
 	return b.String()
+}
+
+// maxAvailableShown caps the available scorers an [UnknownMetricError]
+// names in its text.
+const maxAvailableShown = 8
+
+// closestAvailable returns the n entries of available (each "Label (name)"
+// or "name") closest to any of the unknown metrics, closest first: the
+// distance of an entry is the smallest edit distance between a metric and
+// its label or name, compared without case, spaces, hyphens or
+// underscores. Ties keep the order of available. Scorer ids are not
+// compared; when every unknown metric is an id, the first n entries are
+// returned.
+func closestAvailable(unknown, available []string, n int) []string {
+	var ms []string
+	for _, m := range unknown {
+		if !IsID(m) {
+			ms = append(ms, normalizeMetric(m))
+		}
+	}
+	type entry struct {
+		s    string
+		dist int
+	}
+	es := make([]entry, len(available))
+	for i, a := range available {
+		names := []string{a}
+		if label, name, ok := splitAvailable(a); ok {
+			names = []string{label, name}
+		}
+		d := -1
+		for _, m := range ms {
+			for _, c := range names {
+				if x := editDistance(m, normalizeMetric(c)); d < 0 || x < d {
+					d = x
+				}
+			}
+		}
+		es[i] = entry{a, d}
+	}
+	slices.SortStableFunc(es, func(a, b entry) int { return a.dist - b.dist })
+	out := make([]string, 0, n)
+	for _, e := range es[:min(n, len(es))] {
+		out = append(out, e.s)
+	}
+	return out
+}
+
+// splitAvailable splits an entry of [UnknownMetricError.Available] written
+// "Label (name)" into its label and name.
+func splitAvailable(a string) (label, name string, ok bool) {
+	i := strings.LastIndex(a, " (")
+	if i < 0 || !strings.HasSuffix(a, ")") {
+		return "", "", false
+	}
+	return a[:i], a[i+2 : len(a)-1], true
 }
 
 // maxSuggestions caps the close matches named per unknown metric.

@@ -2,6 +2,7 @@ package galileo
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -280,5 +281,38 @@ func TestScorersService_RunSettings(t *testing.T) {
 	}
 	if _, err := c.Scorers.GetRunSettings(t.Context(), pid, ""); err == nil {
 		t.Error("an empty run id was accepted")
+	}
+}
+
+// A long catalogue is not listed in full: the text names the eight
+// scorers closest to the unknown metric and counts the rest, while
+// Available keeps them all.
+func TestUnknownMetricError_longCatalogue(t *testing.T) {
+	all := scorerCatalogue()
+	for i := range 20 {
+		name := fmt.Sprintf("zz_filler_%02d", i)
+		all = append(all, fxScorer(fmt.Sprintf("00000000-0000-4000-8000-0000000000%02d", i), name, ""))
+	}
+	e := newUnknownMetricError([]string{"corectness"}, all)
+	if len(e.Available) != 24 {
+		t.Fatalf("Available has %d entries, want all 24", len(e.Available))
+	}
+	msg := e.Error()
+	want := `galileo: unknown metric "corectness" (did you mean "correctness"?); closest available: Correctness (correctness), Completeness (completeness), `
+	if !strings.HasPrefix(msg, want) {
+		t.Errorf("error\n%s\ndoes not start with\n%s", msg, want)
+	}
+	if !strings.HasSuffix(msg, " and 16 more (the Galileo console lists every scorer)") {
+		t.Errorf("error\n%s\ndoes not end by counting the 16 scorers left out", msg)
+	}
+	if n := strings.Count(msg, ", ") + 1; n != 8 {
+		t.Errorf("error names %d scorers, want 8:\n%s", n, msg)
+	}
+
+	// Only ids unknown: no distance to rank by, so the first eight.
+	e = newUnknownMetricError([]string{"00000000-0000-4000-8000-999999999999"}, all)
+	want = `galileo: unknown metric "00000000-0000-4000-8000-999999999999" (no scorer has this id); available: bleu, Completeness (completeness), Context Adherence (context_adherence), Correctness (correctness), zz_filler_00, `
+	if msg := e.Error(); !strings.HasPrefix(msg, want) || !strings.HasSuffix(msg, "and 16 more (the Galileo console lists every scorer)") {
+		t.Errorf("error\n%s\nwant prefix\n%s", msg, want)
 	}
 }

@@ -398,7 +398,7 @@ func TestEvaluate_badInput(t *testing.T) {
 		{
 			name: "unknown metric",
 			x:    Experiment{Name: "bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"corectness"}},
-			want: []string{`experiment "bot": metrics: unknown metric "corectness" (did you mean "correctness"?); available: `, "BLEU (bleu)", "Correctness (correctness)"},
+			want: []string{`experiment "bot": metrics: unknown metric "corectness" (did you mean "correctness"?); closest available: Correctness (correctness), `, "BLEU (bleu)", " more (the Galileo console lists every scorer)"},
 		},
 	}
 	for _, tt := range tests {
