@@ -64,7 +64,11 @@ func (e *Experiment) Judge(metric, expr string) (Threshold, error) {
 	case perr != nil:
 		err = fmt.Errorf("%s: threshold on %s: %w", e.Name, metric, perr)
 	case m == nil:
-		err = fmt.Errorf("%s: metric %q was not scored by this experiment; add it to the experiment's metrics (scored: %s)", e.Name, metric, e.metricNames())
+		hint := ""
+		if s := e.suggestMetric(metric); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		err = fmt.Errorf("%s: metric %q was not scored by this experiment%s; add it to the experiment's metrics (scored: %s)", e.Name, metric, hint, e.metricNames())
 	}
 	if err != nil {
 		t := Threshold{Metric: metric, Expr: expr, Explanation: err.Error()}
@@ -83,6 +87,62 @@ func (e *Experiment) AddThreshold(t Threshold) {
 	if !t.Pass && e.Status == StatusPassed {
 		e.Status = StatusFailed
 	}
+}
+
+// suggestMetric returns the name, scorer name, label or key of a scored
+// metric closest to name, compared without case, or "" when none is close
+// enough to be a likely typo: at most max(1, min(3, len/3)) edits away, as
+// fixtures suggests field names.
+func (e *Experiment) suggestMetric(name string) string {
+	lw := strings.ToLower(strings.TrimSpace(name))
+	if lw == "" {
+		return ""
+	}
+	best, bestD := "", 0
+	for _, m := range e.Metrics {
+		for _, c := range []string{m.Name, m.ScorerName, m.Label, m.Key} {
+			if c == "" {
+				continue
+			}
+			d := editDistance(lw, strings.ToLower(c))
+			if d <= max(1, min(3, len(c)/3)) && (best == "" || d < bestD) {
+				best, bestD = c, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal-string-alignment distance between a and b,
+// by runes: insertions, deletions, substitutions and swaps of adjacent
+// runes each cost one. (fixtures and galileo keep their own unexported
+// copies; report imports neither.)
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		return max(len(ra), len(rb))
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 func (e *Experiment) metricNames() string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,5 +121,35 @@ func TestMergeJSONFile_waitsForTheLock(t *testing.T) {
 	defer cancel2()
 	if err := MergeJSONFile(ctx2, path, &Report{Experiments: []Experiment{{Name: "a"}}}); err != nil {
 		t.Fatalf("a stale lock was not taken over: %v", err)
+	}
+}
+
+// A metric the experiment did not score is named with the closest scored
+// one when it looks like a typo, and without a guess when nothing is close.
+func TestExperiment_Judge_didYouMean(t *testing.T) {
+	for _, tt := range []struct{ metric, want, notWant string }{
+		{"correctnes", `bot: metric "correctnes" was not scored by this experiment (did you mean "correctness"?); add it to the experiment's metrics (scored: correctness)`, ""},
+		{"Corectness", `(did you mean "correctness"?)`, ""},
+		{"latency", `bot: metric "latency" was not scored by this experiment; add it`, "did you mean"},
+		{"bleu", `metric "bleu" was not scored`, "did you mean"},
+	} {
+		e := judgedExperiment()
+		e.Metrics = append(e.Metrics, Metric{Name: "toxicity", ScorerName: "output_toxicity", Label: "Output Toxicity"})
+		_, err := e.Judge(tt.metric, "avg >= 0.5")
+		if err == nil {
+			t.Fatalf("Judge(%q): no error", tt.metric)
+		}
+		want := strings.Replace(tt.want, "(scored: correctness)", "(scored: correctness, toxicity)", 1)
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Judge(%q) error\n%s\nwant it to contain\n%s", tt.metric, err, want)
+		}
+		if tt.notWant != "" && strings.Contains(err.Error(), tt.notWant) {
+			t.Errorf("Judge(%q) error %q: want no %q", tt.metric, err, tt.notWant)
+		}
+	}
+	e := judgedExperiment()
+	e.Metrics = append(e.Metrics, Metric{Name: "toxicity", ScorerName: "output_toxicity", Label: "Output Toxicity"})
+	if _, err := e.Judge("output toxicty", "avg <= 0.1"); err == nil || !strings.Contains(err.Error(), `did you mean "Output Toxicity"?`) {
+		t.Errorf("Judge(output toxicty) error %v: want the label suggested", err)
 	}
 }
