@@ -279,7 +279,18 @@ type fixtureFile struct {
 // file named twice is loaded once. Problems are reported per file, so one
 // broken fixture does not hide the others.
 func loadFixtures(paths []string) []fixtureFile {
+	files, _ := loadFixturesNotes(paths)
+	return files
+}
+
+// loadFixturesNotes is loadFixtures that also returns one note per
+// testdata directory that a dir/... walk skipped although fixture files
+// lie in it or below, for the caller to print: the skipping follows go's
+// own ./... rule, but a fixture left out without a word looks like one
+// that passed.
+func loadFixturesNotes(paths []string) ([]fixtureFile, []string) {
 	var out []fixtureFile
+	var notes []string
 	seen := map[string]bool{}
 	add := func(f fixtureFile) {
 		key := f.Path
@@ -323,6 +334,11 @@ func loadFixtures(paths []string) []fixtureFile {
 				}
 				name := d.Name()
 				if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
+					if name == "testdata" {
+						if n := skippedTestdataNote(path); n != "" {
+							notes = append(notes, n)
+						}
+					}
 					return filepath.SkipDir
 				}
 				if hasFixtures(path) {
@@ -351,7 +367,37 @@ func loadFixtures(paths []string) []fixtureFile {
 			add(fixtureFile{Path: p, Experiments: exps, Err: err})
 		}
 	}
-	return out
+	return out, notes
+}
+
+// skippedTestdataNote describes the fixture directories at or below dir, a
+// testdata directory a dir/... walk skipped, and how to include them; ""
+// when there are none. Below dir, directories whose name starts with "."
+// or "_" are not looked into, as dir/... would not look into them.
+func skippedTestdataNote(dir string) string {
+	var held []string
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if path != dir && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+			return filepath.SkipDir
+		}
+		if hasFixtures(path) {
+			held = append(held, path)
+		}
+		return nil
+	})
+	all := filepath.ToSlash(dir) + "/..."
+	switch len(held) {
+	case 0:
+		return ""
+	case 1:
+		one := filepath.ToSlash(held[0])
+		return fmt.Sprintf("skipped %s (testdata is skipped by DIR/...; pass %s or %s to include it)", one, one, all)
+	default:
+		return fmt.Sprintf("skipped %d fixture directories in %s (testdata is skipped by DIR/...; pass %s to include them)", len(held), filepath.ToSlash(dir), all)
+	}
 }
 
 // hasFixtures reports whether dir directly holds a *.yaml or *.yml file.

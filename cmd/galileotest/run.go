@@ -19,7 +19,8 @@ const runAbout = `Runs the experiments of fixture files through the harness (the
 as go test with galileotest.RunDir), waits for their scores and asserts
 their thresholds. PATH is a fixture file, a directory (its *.yaml and
 *.yml files), or DIR/... (DIR and every directory below it, except
-testdata and names starting with "." or "_").
+testdata and names starting with "." or "_"; a note on stderr names each
+skipped testdata directory that holds fixtures).
 
 Every fixture is loaded and checked before anything runs: a broken
 fixture, a missing path or a report path that cannot be written stops the
@@ -101,7 +102,11 @@ func runRun(ctx context.Context, e *env, args []string) int {
 
 	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
-	exps, skipped, problems := selectExperiments(runner, loadFixtures(paths), o.skipFunctions)
+	files, skipNotes := loadFixturesNotes(paths)
+	for _, n := range skipNotes {
+		e.errorf("run", "note: %s", n)
+	}
+	exps, skipped, problems := selectExperiments(runner, files, o.skipFunctions)
 	if len(problems) == 0 {
 		// Everything that needs the network is checked for every fixture
 		// before anything is created: one bad fixture stops the run while

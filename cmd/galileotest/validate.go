@@ -81,7 +81,10 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 		return exitBadInput
 	}
 
-	files := loadFixtures(paths)
+	files, skipNotes := loadFixturesNotes(paths)
+	for _, n := range skipNotes {
+		e.errorf("validate", "note: %s", n)
+	}
 	nFiles, nExps, bad := 0, 0, 0
 	for _, f := range files {
 		nFiles++
