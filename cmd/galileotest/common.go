@@ -412,9 +412,10 @@ func hasFixtures(dir string) bool {
 	})
 }
 
+// rootCause is err's text without the *fs.PathError wrapper, whose path
+// the caller already prints.
 func rootCause(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
 		return pe.Err.Error()
 	}
 	return err.Error()
