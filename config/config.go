@@ -9,7 +9,7 @@ import (
 )
 
 // Environment variables read by [Load]. The GALILEO_ ones are the official
-// SDKs' names; the GALILEOTEST_ ones belong to this module.
+// Galileo SDKs' names; the GALILEOTEST_ ones belong to this module.
 const (
 	EnvAPIKey       = "GALILEO_API_KEY"
 	EnvJWT          = "GALILEO_JWT_TOKEN"
@@ -23,6 +23,23 @@ const (
 	EnvReport       = "GALILEOTEST_REPORT"
 	EnvShard        = "GALILEOTEST_SHARD"
 	EnvCI           = "CI"
+)
+
+// Environment variables of Splunk Agent Observability (splunk-ao), the
+// rebranded Galileo SDK, accepted as aliases of the GALILEO_ variables with
+// the same suffix. When both are set (non-blank), the GALILEO_ variable wins,
+// as in the splunk-ao Python SDK, which copies a SPLUNK_AO_ variable to its
+// GALILEO_ twin only when that one is not set. Unlike splunk-ao, a blank
+// GALILEO_ variable counts as unset here, as every blank value does.
+// splunk-ao has no variable for extra headers, so GALILEO_EXTRA_HEADERS has
+// no alias.
+const (
+	EnvSplunkAPIKey     = "SPLUNK_AO_API_KEY"
+	EnvSplunkJWT        = "SPLUNK_AO_JWT_TOKEN"
+	EnvSplunkConsoleURL = "SPLUNK_AO_CONSOLE_URL"
+	EnvSplunkAPIURL     = "SPLUNK_AO_API_URL"
+	EnvSplunkProject    = "SPLUNK_AO_PROJECT"
+	EnvSplunkProjectID  = "SPLUNK_AO_PROJECT_ID"
 )
 
 // Backend selects what the harness talks to.
@@ -59,21 +76,28 @@ func ParseBackend(s string) (Backend, error) {
 // [IsSensitiveHeader]) are secrets: String, GoString, every fmt verb,
 // MarshalJSON and LogValue show "set (redacted)" in their place.
 type Config struct {
-	// APIKey is exchanged for a JWT at login (GALILEO_API_KEY). Secret.
+	// APIKey is exchanged for a JWT at login (GALILEO_API_KEY, else
+	// SPLUNK_AO_API_KEY). Secret.
 	APIKey string
-	// JWT is a pre-issued token used as-is (GALILEO_JWT_TOKEN). Secret.
+	// JWT is a pre-issued token used as-is (GALILEO_JWT_TOKEN, else
+	// SPLUNK_AO_JWT_TOKEN). Secret.
 	JWT string
-	// ConsoleURL is the web console, used for links (GALILEO_CONSOLE_URL).
-	// Load always sets it; the default is [DefaultConsoleURL].
+	// ConsoleURL is the web console, used for links (GALILEO_CONSOLE_URL,
+	// else SPLUNK_AO_CONSOLE_URL). Unless set explicitly it is derived from
+	// an explicit APIURL by [DeriveConsoleURL], and is empty — no links —
+	// when it cannot be derived; with neither URL configured it is
+	// [DefaultConsoleURL].
 	ConsoleURL string
-	// APIURL is the REST API base URL (GALILEO_API_URL), derived from
-	// ConsoleURL by [DeriveAPIURL] unless set explicitly. Load always sets
-	// it; with neither URL configured it is [DefaultAPIURL]. It may or may
-	// not end in a slash.
+	// APIURL is the REST API base URL (GALILEO_API_URL, else
+	// SPLUNK_AO_API_URL), derived from ConsoleURL by [DeriveAPIURL] unless
+	// set explicitly. Load always sets it; with neither URL configured it
+	// is [DefaultAPIURL]. It may or may not end in a slash.
 	APIURL string
-	// Project is the default project name (GALILEO_PROJECT).
+	// Project is the default project name (GALILEO_PROJECT, else
+	// SPLUNK_AO_PROJECT).
 	Project string
-	// ProjectID is the default project id (GALILEO_PROJECT_ID).
+	// ProjectID is the default project id (GALILEO_PROJECT_ID, else
+	// SPLUNK_AO_PROJECT_ID).
 	ProjectID string
 	// ExtraHeaders are added to every request (GALILEO_EXTRA_HEADERS).
 	ExtraHeaders map[string]string
@@ -103,7 +127,8 @@ func (c *Config) HasCredentials() bool {
 //   - emulator: always the emulator;
 //   - auto (or unset): remote with credentials; without them the emulator,
 //     except when CI is set: then an error wrapping [ErrNoCredentials] that
-//     names GALILEO_API_KEY and GALILEOTEST_BACKEND=emulator, because a
+//     names GALILEO_API_KEY, SPLUNK_AO_API_KEY and
+//     GALILEOTEST_BACKEND=emulator, because a
 //     quality gate that silently ran against the emulator would be a false
 //     green.
 //
@@ -118,7 +143,8 @@ func (c *Config) ResolveBackend() (Backend, error) {
 		return BackendEmulator, nil
 	case BackendRemote:
 		if !c.HasCredentials() {
-			return "", fmt.Errorf("%s=remote: %w: set %s (or %s)", EnvBackend, ErrNoCredentials, EnvAPIKey, EnvJWT)
+			return "", fmt.Errorf("%s=remote: %w: set %s or %s (or %s or %s)",
+				EnvBackend, ErrNoCredentials, EnvAPIKey, EnvSplunkAPIKey, EnvJWT, EnvSplunkJWT)
 		}
 		return BackendRemote, nil
 	}
@@ -127,21 +153,21 @@ func (c *Config) ResolveBackend() (Backend, error) {
 	}
 	if c.CI {
 		return "", fmt.Errorf("running in CI (CI is set) with %s=auto and %w: "+
-			"set %s to run against Galileo, or set %s=emulator to run against the emulator on purpose",
-			EnvBackend, ErrNoCredentials, EnvAPIKey, EnvBackend)
+			"set %s (or %s) to run against Galileo, or set %s=emulator to run against the emulator on purpose",
+			EnvBackend, ErrNoCredentials, EnvAPIKey, EnvSplunkAPIKey, EnvBackend)
 	}
 	return BackendEmulator, nil
 }
 
 // ConsoleLink returns the console page of an experiment:
-// {ConsoleURL without trailing slash}/project/{projectID}/experiments/{experimentID}.
-// An empty ConsoleURL means [DefaultConsoleURL].
+// {ConsoleURL without trailing slash}/project/{projectID}/experiments/{experimentID},
+// or "" when ConsoleURL is empty (the console is unknown: no link).
 func (c *Config) ConsoleLink(projectID, experimentID string) string {
-	base := c.ConsoleURL
+	base := strings.TrimRight(c.ConsoleURL, "/")
 	if base == "" {
-		base = DefaultConsoleURL
+		return ""
 	}
-	return strings.TrimRight(base, "/") + "/project/" + url.PathEscape(projectID) +
+	return base + "/project/" + url.PathEscape(projectID) +
 		"/experiments/" + url.PathEscape(experimentID)
 }
 
@@ -175,7 +201,9 @@ func WithFS(fsys fs.FS, path string) Option {
 // the environment were applied and before defaults, derivation and
 // validation, so explicit Go settings win over everything else. fn sees
 // blank strings for unset values (in particular APIURL is blank unless it
-// was set explicitly, so setting only ConsoleURL re-derives it). Several
+// was set explicitly, so setting only ConsoleURL re-derives it, and
+// ConsoleURL is blank unless it was set explicitly, so setting only APIURL
+// re-derives ConsoleURL). Several
 // overrides run in order. Values fn sets are validated like the others and
 // reported as coming from "WithOverride".
 func WithOverride(fn func(*Config)) Option {
@@ -195,8 +223,9 @@ type loader struct {
 }
 
 // Load resolves the configuration. Precedence, highest first:
-// [WithOverride] functions, environment variables, the YAML file
-// ([WithFile] or [WithFS]), defaults. Each setting is taken whole from the
+// [WithOverride] functions, environment variables (a GALILEO_ variable
+// before its SPLUNK_AO_ alias), the YAML file ([WithFile] or [WithFS]),
+// defaults. Each setting is taken whole from the
 // highest source that sets it (ExtraHeaders are not merged across sources).
 // Blank and whitespace-only values count as unset; other values are trimmed.
 //

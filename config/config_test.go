@@ -178,7 +178,10 @@ report: r.json
 		{
 			name: "API URL without scheme gets https",
 			env:  map[string]string{"GALILEO_API_URL": "api.acme.example:8443"},
-			want: func(c *config.Config) { c.APIURL = "https://api.acme.example:8443" },
+			want: func(c *config.Config) {
+				c.APIURL = "https://api.acme.example:8443"
+				c.ConsoleURL = "https://console.acme.example:8443" // derived from the API URL
+			},
 		},
 		{
 			name: "extra headers are replaced, not merged",
@@ -303,7 +306,7 @@ func TestLoad_InvalidEnv(t *testing.T) {
 		{"api url without host", map[string]string{"GALILEO_API_URL": "https:///path"},
 			`GALILEO_API_URL: "https:///path" has no host ` + urlHint, ""},
 		{"api url with credentials", map[string]string{"GALILEO_API_URL": "https://bob:hunter2@api.example"},
-			`GALILEO_API_URL: "https://bob:xxxxx@api.example" must not contain user credentials; pass them as GALILEO_API_KEY`, "hunter2"},
+			`GALILEO_API_URL: "https://bob:xxxxx@api.example" must not contain user credentials; pass them as GALILEO_API_KEY or SPLUNK_AO_API_KEY`, "hunter2"},
 		{"api url with query", map[string]string{"GALILEO_API_URL": "https://api.example/?token=hunter2"},
 			`GALILEO_API_URL: "https://api.example/…" must not have a query or fragment ` + urlHint, "hunter2"},
 		{"headers not JSON", map[string]string{"GALILEO_EXTRA_HEADERS": `{"Authorization": hunter2}`},
@@ -442,10 +445,10 @@ func TestConfig_ResolveBackend(t *testing.T) {
 		{"auto without credentials", config.Config{Backend: config.BackendAuto}, config.BackendEmulator, nil, false},
 		{"unset means auto", config.Config{}, config.BackendEmulator, nil, false},
 		{"auto without credentials in CI", config.Config{Backend: config.BackendAuto, CI: true}, "",
-			[]string{"CI", "GALILEO_API_KEY", "GALILEOTEST_BACKEND=emulator"}, true},
+			[]string{"CI", "GALILEO_API_KEY", "SPLUNK_AO_API_KEY", "GALILEOTEST_BACKEND=emulator"}, true},
 		{"remote with credentials", config.Config{Backend: config.BackendRemote, APIKey: "k"}, config.BackendRemote, nil, false},
 		{"remote without credentials", config.Config{Backend: config.BackendRemote}, "",
-			[]string{"GALILEOTEST_BACKEND=remote", "GALILEO_API_KEY"}, true},
+			[]string{"GALILEOTEST_BACKEND=remote", "GALILEO_API_KEY", "SPLUNK_AO_API_KEY", "GALILEO_JWT_TOKEN", "SPLUNK_AO_JWT_TOKEN"}, true},
 		{"emulator with credentials", config.Config{Backend: config.BackendEmulator, APIKey: "k"}, config.BackendEmulator, nil, false},
 		{"emulator in CI", config.Config{Backend: config.BackendEmulator, CI: true}, config.BackendEmulator, nil, false},
 		{"invalid", config.Config{Backend: "fast"}, "",
@@ -479,7 +482,7 @@ func TestConfig_ResolveBackendCIMessage(t *testing.T) {
 	c := config.Config{CI: true}
 	_, err := c.ResolveBackend()
 	const want = "running in CI (CI is set) with GALILEOTEST_BACKEND=auto and no Galileo credentials configured: " +
-		"set GALILEO_API_KEY to run against Galileo, or set GALILEOTEST_BACKEND=emulator to run against the emulator on purpose"
+		"set GALILEO_API_KEY (or SPLUNK_AO_API_KEY) to run against Galileo, or set GALILEOTEST_BACKEND=emulator to run against the emulator on purpose"
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}
@@ -508,7 +511,8 @@ func TestConfig_ConsoleLink(t *testing.T) {
 		{"https://app.galileo.ai/", "p1", "e1", "https://app.galileo.ai/project/p1/experiments/e1"},
 		{"https://console.acme.galileo.ai", "p1", "e1", "https://console.acme.galileo.ai/project/p1/experiments/e1"},
 		{"http://localhost:3000//", "p1", "e1", "http://localhost:3000/project/p1/experiments/e1"},
-		{"", "p1", "e1", "https://app.galileo.ai/project/p1/experiments/e1"},
+		{"", "p1", "e1", ""}, // unknown console: no link
+		{"/", "p1", "e1", ""},
 		{"https://app.galileo.ai/", "a/b", "c d", "https://app.galileo.ai/project/a%2Fb/experiments/c%20d"},
 	}
 	for _, tt := range tests {

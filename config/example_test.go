@@ -83,7 +83,7 @@ func ExampleConfig_ResolveBackend() {
 	backend, _ := local.ResolveBackend()
 	fmt.Println(backend)
 	// Output:
-	// running in CI (CI is set) with GALILEOTEST_BACKEND=auto and no Galileo credentials configured: set GALILEO_API_KEY to run against Galileo, or set GALILEOTEST_BACKEND=emulator to run against the emulator on purpose
+	// running in CI (CI is set) with GALILEOTEST_BACKEND=auto and no Galileo credentials configured: set GALILEO_API_KEY (or SPLUNK_AO_API_KEY) to run against Galileo, or set GALILEOTEST_BACKEND=emulator to run against the emulator on purpose
 	// emulator
 }
 

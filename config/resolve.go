@@ -57,6 +57,26 @@ func (f field) env() string {
 	panic("config: unknown field")
 }
 
+// alias returns the SPLUNK_AO_ environment variable of f, or "" when f has
+// none. The variable of env wins over it when both are set.
+func (f field) alias() string {
+	switch f {
+	case fAPIKey:
+		return EnvSplunkAPIKey
+	case fJWT:
+		return EnvSplunkJWT
+	case fConsoleURL:
+		return EnvSplunkConsoleURL
+	case fAPIURL:
+		return EnvSplunkAPIURL
+	case fProject:
+		return EnvSplunkProject
+	case fProjectID:
+		return EnvSplunkProjectID
+	}
+	return ""
+}
+
 // goName returns the Config field name of f.
 func (f field) goName() string {
 	switch f {
@@ -210,11 +230,19 @@ func parseBool(s string) (value, ok bool) {
 	return false, false
 }
 
-// applyEnv reads every variable through lookup.
+// applyEnv reads every variable through lookup. Of a GALILEO_ variable and
+// its SPLUNK_AO_ alias, the first that is set to a non-blank value is used,
+// and only that one is validated; errors name it.
 func applyEnv(lookup func(string) (string, bool), c *Config, from *origins, errs *errorList) {
 	for f := range numFields {
-		if v, ok := lookup(f.env()); ok {
-			set(c, from, errs, f, v, origin{source: f.env()})
+		for _, name := range []string{f.env(), f.alias()} {
+			if name == "" {
+				continue
+			}
+			if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
+				set(c, from, errs, f, v, origin{source: name})
+				break
+			}
 		}
 	}
 }
@@ -235,7 +263,8 @@ func applyOverride(fn func(*Config), c *Config, from *origins) {
 	*c = after
 }
 
-// finish trims, validates, applies defaults and derives the API URL. Values
+// finish trims, validates, applies defaults and derives the API URL from the
+// console URL or the console URL from the API URL. Values
 // from the file and the environment are already valid; only values set by
 // WithOverride can fail here.
 func finish(c *Config, from *origins, errs *errorList) {
@@ -257,26 +286,30 @@ func finish(c *Config, from *origins, errs *errorList) {
 		c.Shard = Shard{}
 	}
 
-	consoleOK, consoleDefault := true, c.ConsoleURL == ""
-	if consoleDefault {
-		c.ConsoleURL = DefaultConsoleURL
-	} else if u, msg := normalizeURL(c.ConsoleURL); msg != "" {
-		errs.add(from[fConsoleURL].err(msg))
-		consoleOK = false
-	} else {
-		c.ConsoleURL = u
+	consoleOK, consoleSet, apiSet := true, c.ConsoleURL != "", c.APIURL != ""
+	if consoleSet {
+		if u, msg := normalizeURL(c.ConsoleURL); msg != "" {
+			errs.add(from[fConsoleURL].err(msg))
+			consoleOK = false
+		} else {
+			c.ConsoleURL = u
+		}
 	}
 
 	switch {
-	case c.APIURL != "":
+	case apiSet:
 		u, msg := normalizeURL(c.APIURL)
 		if msg != "" {
 			errs.add(from[fAPIURL].err(msg))
-		} else {
-			c.APIURL = u
+			break
 		}
-	case consoleDefault:
-		c.APIURL = DefaultAPIURL
+		c.APIURL = u
+		if !consoleSet {
+			// Never a wrong link: empty when the console is unknown.
+			c.ConsoleURL = deriveConsoleURL(u)
+		}
+	case !consoleSet:
+		c.ConsoleURL, c.APIURL = DefaultConsoleURL, DefaultAPIURL
 	case consoleOK:
 		c.APIURL = deriveAPIURL(c.ConsoleURL)
 	}

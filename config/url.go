@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -51,6 +52,65 @@ func deriveAPIURL(console string) string {
 	}
 }
 
+// DeriveConsoleURL returns the console URL that belongs to an API URL, the
+// inverse of [DeriveAPIURL], or "" when it cannot be known, so that a
+// caller shows no link rather than a wrong one:
+//
+//  1. an API URL without a scheme gets "https://" prepended;
+//  2. one whose host is localhost or a loopback address (127.0.0.1, ::1)
+//     gives the same URL: the emulator and local tools serve their console
+//     pages where they serve the API;
+//  3. one whose host is api.galileo.ai gives [DefaultConsoleURL];
+//  4. one whose host starts with the label "api" and whose path is empty or
+//     "/" gives the same scheme and host with "api" replaced by "console"
+//     ("https://api.acme.galileo.ai" gives "https://console.acme.galileo.ai");
+//  5. anything else gives "".
+//
+// A blank apiURL gives [DefaultConsoleURL]. The error says why an API URL
+// is not a valid http(s) URL.
+func DeriveConsoleURL(apiURL string) (string, error) {
+	apiURL = strings.TrimSpace(apiURL)
+	if apiURL == "" {
+		return DefaultConsoleURL, nil
+	}
+	u, msg := normalizeURL(apiURL)
+	if msg != "" {
+		return "", fmt.Errorf("API URL: %s", msg)
+	}
+	return deriveConsoleURL(u), nil
+}
+
+// deriveConsoleURL applies the DeriveConsoleURL rules to an already
+// normalized URL.
+func deriveConsoleURL(api string) string {
+	u, err := url.Parse(api)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return api
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		if ip.IsLoopback() {
+			return api
+		}
+		return ""
+	}
+	if host == "api.galileo.ai" {
+		return DefaultConsoleURL
+	}
+	rest, ok := strings.CutPrefix(host, "api.")
+	if !ok || !strings.Contains(rest, ".") || (u.Path != "" && u.Path != "/") {
+		return ""
+	}
+	out := url.URL{Scheme: u.Scheme, Host: "console." + rest}
+	if p := u.Port(); p != "" {
+		out.Host = net.JoinHostPort(out.Host, p)
+	}
+	return out.String()
+}
+
 // normalizeURL trims s, prepends "https://" when it has no scheme and checks
 // that the result is an absolute http(s) URL with a host, without user
 // credentials, query or fragment. On failure it returns a message that
@@ -72,7 +132,7 @@ func normalizeURL(s string) (string, string) {
 		return "", fmt.Sprintf("%q has no host (%s)", safeURLText(s), want)
 	}
 	if u.User != nil {
-		return "", fmt.Sprintf("%q must not contain user credentials; pass them as GALILEO_API_KEY", u.Redacted())
+		return "", fmt.Sprintf("%q must not contain user credentials; pass them as GALILEO_API_KEY or SPLUNK_AO_API_KEY", u.Redacted())
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return "", fmt.Sprintf("%q must not have a query or fragment (%s)", safeURLText(s), want)
