@@ -263,7 +263,10 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 // may be a standalone emulator): the console URL, the JWT or else the API
 // key, and the extra headers of cfg, then opts. It makes no call.
 func newClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, error) {
-	base := []galileo.Option{galileo.WithBaseURL(cfg.APIURL), galileo.WithConsoleURL(cfg.ConsoleURL)}
+	base := []galileo.Option{galileo.WithBaseURL(cfg.APIURL)}
+	if cfg.ConsoleURL != "" { // "" when it cannot be derived from the API URL: no links, never wrong ones
+		base = append(base, galileo.WithConsoleURL(cfg.ConsoleURL))
+	}
 	switch {
 	case cfg.JWT != "":
 		base = append(base, galileo.WithJWT(cfg.JWT))
