@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,6 +42,12 @@ type ExperimentSpec struct {
 	// scorer UUIDs, resolved with [ScorersService.Resolve] before anything
 	// is created.
 	Metrics []string
+	// MetricVersions pins scorer versions, as the Python SDK's
+	// Metric(name=..., version=N) does: a key is a metric as written in
+	// Metrics, its value the scorer version (> 0) whose config is sent as
+	// the scorer's scorer_version (see [ScorersService.Version]). Metrics
+	// without an entry use the scorer's latest version.
+	MetricVersions map[string]int
 	// Trigger makes the server start the run when the experiment is
 	// created (the Python SDK always does this): with a prompt template the
 	// server calls the model for every row; without one it scores the
@@ -139,10 +146,31 @@ func (s ExperimentSpec) check() error {
 		return fmt.Errorf("galileo: experiment %q: %w: a prompt template runs over a dataset; set DatasetID or DatasetName", s.Name, ErrDatasetRequired)
 	case s.PromptVersion != nil && !s.hasPrompt():
 		return fmt.Errorf("galileo: experiment %q: PromptVersion is set without PromptTemplateID or PromptName", s.Name)
+	case s.badMetricVersion() != "":
+		return fmt.Errorf("galileo: experiment %q: %s", s.Name, s.badMetricVersion())
 	case s.OnNameClash != NameClashRename && s.OnNameClash != NameClashError:
 		return fmt.Errorf("galileo: experiment %q: OnNameClash %d: expected NameClashRename or NameClashError", s.Name, s.OnNameClash)
 	}
 	return nil
+}
+
+// badMetricVersion describes a MetricVersions entry Create cannot use, or
+// returns "".
+func (s ExperimentSpec) badMetricVersion() string {
+	keys := make([]string, 0, len(s.MetricVersions))
+	for k := range s.MetricVersions {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if n := s.MetricVersions[k]; n <= 0 {
+			return fmt.Sprintf("MetricVersions[%q] is %d: expected a scorer version > 0", k, n)
+		}
+		if !slices.ContainsFunc(s.Metrics, func(m string) bool { return strings.TrimSpace(m) == strings.TrimSpace(k) }) {
+			return fmt.Sprintf("MetricVersions names %q, which is not in Metrics", k)
+		}
+	}
+	return ""
 }
 
 func (s ExperimentSpec) hasDataset() bool {
@@ -196,11 +224,45 @@ func (c *Client) planCreate(ctx context.Context, spec ExperimentSpec, now func()
 	if err != nil {
 		return nil, err
 	}
-	for i := range scorers {
-		p.scorers = append(p.scorers, scorers[i].Config())
+	if p.scorers, err = c.scorerConfigs(ctx, spec, scorers); err != nil {
+		return nil, err
 	}
 	p.body = p.request(name, spec)
 	return p, nil
+}
+
+// scorerConfigs turns the scorers Resolve found for spec.Metrics (one per
+// distinct metric, in order) into configs, pinning spec.MetricVersions.
+func (c *Client) scorerConfigs(ctx context.Context, spec ExperimentSpec, scorers []Scorer) ([]ScorerConfig, error) {
+	pins := make(map[string]int, len(spec.MetricVersions))
+	for k, n := range spec.MetricVersions {
+		pins[strings.TrimSpace(k)] = n
+	}
+	var out []ScorerConfig
+	seen := map[string]bool{}
+	for _, m := range spec.Metrics {
+		m = strings.TrimSpace(m)
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		i := len(out)
+		if i >= len(scorers) {
+			break
+		}
+		sc := &scorers[i]
+		n, ok := pins[m]
+		if !ok {
+			out = append(out, sc.Config())
+			continue
+		}
+		v, err := c.Scorers.Version(ctx, sc.ID, n)
+		if err != nil {
+			return nil, fmt.Errorf("galileo: experiment %q: metric %q version %d: %w", spec.Name, m, n, err)
+		}
+		out = append(out, sc.ConfigVersion(v))
+	}
+	return out, nil
 }
 
 // datasetWithRows returns the spec's dataset, which must have a row.

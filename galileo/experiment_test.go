@@ -943,3 +943,41 @@ func TestExperiment_ExportRecords(t *testing.T) {
 		})
 	}
 }
+
+// MetricVersions pins a scorer version as Python's Metric(name, version)
+// does: the version is read, then sent as the config's scorer_version.
+func TestExperiment_Create_metricVersions(t *testing.T) {
+	w := newExpWorld(t)
+	vid := newID()
+	var queries []string
+	w.f.handle("GET /scorers/{scorer_id}/version", func(rw http.ResponseWriter, r *http.Request) {
+		w.mu.Lock()
+		queries = append(queries, r.PathValue("scorer_id")+"?"+r.URL.RawQuery)
+		w.mu.Unlock()
+		serveJSON(rw, 200, map[string]any{"id": vid, "version": 3, "scorer_id": r.PathValue("scorer_id"), "created_at": fxTime, "updated_at": fxTime})
+	})
+	spec := ExperimentSpec{Name: "fn", ProjectID: w.pid, DatasetID: w.did, Metrics: []string{"Correctness", "Completeness"},
+		MetricVersions: map[string]int{" Correctness ": 3}}
+	if _, err := w.c.Experiments.New(spec).Create(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(queries) != 1 || queries[0] != idCorrectness+"?version=3" {
+		t.Errorf("version reads %v: want version 3 of correctness only", queries)
+	}
+	if len(w.settings) != 1 || len(w.settings[0].Scorers) != 2 {
+		t.Fatalf("scorer settings %+v: want two scorers", w.settings)
+	}
+	got := w.settings[0].Scorers
+	if got[0].ID != idCorrectness || got[0].ScorerVersion == nil || got[0].ScorerVersion.ID != vid || got[0].ScorerVersion.Version != 3 {
+		t.Errorf("correctness config %+v: want version 3 pinned", got[0])
+	}
+	if got[1].ID != idCompleteness || got[1].ScorerVersion != nil {
+		t.Errorf("completeness config %+v: want no pinned version", got[1])
+	}
+	for _, bad := range []map[string]int{{"Correctness": 0}, {"Toxicity": 1}} {
+		spec.MetricVersions = bad
+		if _, err := w.c.Experiments.New(spec).Create(t.Context()); err == nil || !strings.Contains(err.Error(), "MetricVersions") {
+			t.Errorf("MetricVersions %v: err %v, want a MetricVersions error", bad, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -414,6 +415,29 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// Version returns version n of a scorer (GET /scorers/{scorer_id}/version
+// ?version=n), or its latest version when n is 0. Put it in a config with
+// [Scorer.ConfigVersion] to pin the version a run is scored with, as the
+// Python SDK does for Metric(name=..., version=n).
+func (s *ScorersService) Version(ctx context.Context, scorerID string, n int) (*ScorerVersion, error) {
+	if err := requireIDs("Scorers.Version", "scorer", scorerID); err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("galileo: Scorers.Version: version %d: expected a positive version, or 0 for the latest", n)
+	}
+	q := url.Values{}
+	if n > 0 {
+		q.Set("version", strconv.Itoa(n))
+	}
+	var out ScorerVersion
+	req := &request{method: http.MethodGet, path: "/scorers/" + url.PathEscape(scorerID) + "/version", query: q, idempotent: true}
+	if _, err := s.c.call(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // GetRunSettings returns the scorers configured on a run (an experiment)

@@ -1,8 +1,10 @@
 package galileo
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -314,5 +316,106 @@ func TestUnknownMetricError_longCatalogue(t *testing.T) {
 	want = `galileo: unknown metric "00000000-0000-4000-8000-999999999999" (no scorer has this id); available: bleu, Completeness (completeness), Context Adherence (context_adherence), Correctness (correctness), zz_filler_00, `
 	if msg := e.Error(); !strings.HasPrefix(msg, want) || !strings.HasSuffix(msg, "and 16 more (the Galileo console lists every scorer)") {
 		t.Errorf("error\n%s\nwant prefix\n%s", msg, want)
+	}
+}
+
+// pythonScorerConfigFields are the ScorerConfig fields the official Python
+// SDK sends for a scorer record: create_metric_configs in
+// src/galileo/utils/metrics.py (rungalileo/galileo-python) sends
+// ScorerConfig.from_dict(scorer.to_dict()) for each ScorerResponse, so of
+// the ScorerConfig fields it carries exactly those the record has at its
+// top level (the record's defaults stay nested in it; Python echoes such
+// extra fields as additional properties, which this client leaves out).
+// With Metric(name, version=N) it adds scorer_version, the
+// BaseScorerVersionResponse of GET /scorers/{id}/version?version=N.
+func pythonScorerConfigFields(record map[string]any, pinned bool) []string {
+	configFields := []string{"id", "name", "scorer_type", "model_name", "num_judges", "filters",
+		"scoreable_node_types", "cot_enabled", "output_type", "input_type", "model_type",
+		"scorer_version", "multimodal_capabilities", "roll_up_method", "score_type"}
+	var out []string
+	for _, k := range configFields {
+		if v, ok := record[k]; ok && v != nil {
+			out = append(out, k)
+		}
+	}
+	if pinned && !slices.Contains(out, "scorer_version") {
+		out = append(out, "scorer_version")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// The scorer-settings body carries, for each scorer, the fields the
+// Python SDK sends (see pythonScorerConfigFields): no model_name or
+// num_judges lifted from the scorer's defaults, and scorer_version only
+// when a version is pinned.
+func TestScorerSettings_bodyMatchesPython(t *testing.T) {
+	f := newFakeAPI(t)
+	pid, rid, vid := newID(), newID(), newID()
+	sc := fxScorer(idCorrectness, "correctness", "Correctness")
+	sc.ModelType, sc.OutputType, sc.InputType = ptr("llm"), ptr("boolean"), ptr("llm_spans")
+	sc.RollUpMethod, sc.ScoreableNodeTypes, sc.MultimodalCapabilities = ptr("percentage_true"), []string{"llm"}, []string{"vision"}
+	sc.Defaults = &ScorerDefaults{ModelName: ptr("GPT-4o mini"), NumJudges: ptr(7), CotEnabled: ptr(false)}
+	record := map[string]any{}
+	if b, err := json.Marshal(sc); err != nil || json.Unmarshal(b, &record) != nil {
+		t.Fatalf("encoding the scorer record: %v", err)
+	}
+	var versionQuery string
+	f.handle("GET /scorers/{scorer_id}/version", func(w http.ResponseWriter, r *http.Request) {
+		versionQuery = r.URL.RawQuery
+		serveJSON(w, 200, map[string]any{"id": vid, "version": 2, "scorer_id": r.PathValue("scorer_id"),
+			"model_name": "GPT-4o", "num_judges": 3, "created_at": fxTime, "updated_at": fxTime})
+	})
+	var bodies []map[string]any
+	f.handle("POST /projects/{project_id}/runs/{run_id}/scorer-settings", func(w http.ResponseWriter, r *http.Request) {
+		b := readAll(r)
+		var body map[string]any
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Errorf("bad body %s", b)
+		}
+		bodies = append(bodies, body)
+		var req RunScorerSettingsRequest
+		_ = json.Unmarshal(b, &req)
+		serveJSON(w, 200, RunScorerSettingsResponse{RunID: rid, Scorers: req.Scorers, SegmentFilters: []any{}})
+	})
+	c := f.client()
+	v, err := c.Scorers.Version(t.Context(), sc.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if versionQuery != "version=2" || v.ID != vid || v.Version != 2 || v.ScorerID != sc.ID {
+		t.Fatalf("Version = %+v (query %q): want version 2 of the scorer", v, versionQuery)
+	}
+	for _, pinned := range []bool{false, true} {
+		cfg := sc.Config()
+		if pinned {
+			cfg = sc.ConfigVersion(v)
+		}
+		if _, err := c.Scorers.SetRunSettings(t.Context(), pid, rid, []ScorerConfig{cfg}); err != nil {
+			t.Fatal(err)
+		}
+		got := bodies[len(bodies)-1]["scorers"].([]any)[0].(map[string]any)
+		keys := slices.Sorted(maps.Keys(got))
+		if want := pythonScorerConfigFields(record, pinned); !slices.Equal(keys, want) {
+			t.Errorf("pinned %v: scorer config fields %v, want the Python SDK's %v", pinned, keys, want)
+		}
+		for k, want := range map[string]any{"id": sc.ID, "name": "correctness", "scorer_type": "preset", "model_type": "llm",
+			"output_type": "boolean", "input_type": "llm_spans", "roll_up_method": "percentage_true"} {
+			if got[k] != want {
+				t.Errorf("pinned %v: %s = %v, want %v as in the scorer record", pinned, k, got[k], want)
+			}
+		}
+		if pinned {
+			sv, _ := got["scorer_version"].(map[string]any)
+			if sv["id"] != vid || sv["version"] != float64(2) || sv["scorer_id"] != sc.ID || sv["model_name"] != "GPT-4o" {
+				t.Errorf("scorer_version = %v: want version 2 as served", got["scorer_version"])
+			}
+		}
+	}
+	if _, err := c.Scorers.Version(t.Context(), "", 1); err == nil {
+		t.Error("an empty scorer id was accepted")
+	}
+	if _, err := c.Scorers.Version(t.Context(), sc.ID, -1); err == nil {
+		t.Error("a negative version was accepted")
 	}
 }

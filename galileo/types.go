@@ -318,25 +318,26 @@ type ScorerDefaults struct {
 
 // Scorer is one entry of POST /scorers/list (ScorerResponse).
 type Scorer struct {
-	ID                 string          `json:"id"`
-	Name               string          `json:"name"`
-	Label              *string         `json:"label"`
-	ScorerType         string          `json:"scorer_type"`
-	Tags               []string        `json:"tags"`
-	Defaults           *ScorerDefaults `json:"defaults,omitempty"`
-	ModelType          *string         `json:"model_type,omitempty"`
-	GroundTruth        *bool           `json:"ground_truth,omitempty"`
-	OutputType         *string         `json:"output_type,omitempty"`
-	InputType          *string         `json:"input_type,omitempty"`
-	ScoreableNodeTypes []string        `json:"scoreable_node_types,omitempty"`
-	Description        *string         `json:"description,omitempty"`
-	Deprecated         *bool           `json:"deprecated,omitempty"`
-	RollUpMethod       *string         `json:"roll_up_method,omitempty"`
-	MetricName         *string         `json:"metric_name,omitempty"`
-	IsGlobal           bool            `json:"is_global"`
-	DefaultVersionID   *string         `json:"default_version_id,omitempty"`
-	CreatedAt          *time.Time      `json:"created_at,omitempty"`
-	UpdatedAt          *time.Time      `json:"updated_at,omitempty"`
+	ID                     string          `json:"id"`
+	Name                   string          `json:"name"`
+	Label                  *string         `json:"label"`
+	ScorerType             string          `json:"scorer_type"`
+	Tags                   []string        `json:"tags"`
+	Defaults               *ScorerDefaults `json:"defaults,omitempty"`
+	ModelType              *string         `json:"model_type,omitempty"`
+	GroundTruth            *bool           `json:"ground_truth,omitempty"`
+	OutputType             *string         `json:"output_type,omitempty"`
+	InputType              *string         `json:"input_type,omitempty"`
+	ScoreableNodeTypes     []string        `json:"scoreable_node_types,omitempty"`
+	Description            *string         `json:"description,omitempty"`
+	Deprecated             *bool           `json:"deprecated,omitempty"`
+	RollUpMethod           *string         `json:"roll_up_method,omitempty"`
+	MultimodalCapabilities []string        `json:"multimodal_capabilities,omitempty"`
+	MetricName             *string         `json:"metric_name,omitempty"`
+	IsGlobal               bool            `json:"is_global"`
+	DefaultVersionID       *string         `json:"default_version_id,omitempty"`
+	CreatedAt              *time.Time      `json:"created_at,omitempty"`
+	UpdatedAt              *time.Time      `json:"updated_at,omitempty"`
 }
 
 // ScorerLabel returns the scorer's label, falling back to its name.
@@ -347,13 +348,51 @@ func (s *Scorer) ScorerLabel() string {
 	return s.Name
 }
 
-// Config turns the scorer into the ScorerConfig sent with an experiment.
+// Config turns the scorer into the ScorerConfig sent with an experiment or
+// registered with a run's scorer settings, as the official Python SDK does
+// (create_metric_configs in src/galileo/utils/metrics.py builds
+// ScorerConfig.from_dict(scorer.to_dict())): the fields the scorer record
+// and ScorerConfig share are copied as the server returned them. The
+// scorer's Defaults are not lifted to the top level: model_name and
+// num_judges are sent only when the caller sets them on the result, and
+// the server otherwise applies the scorer's own defaults. Set
+// ScorerVersion (see [ScorersService.Version] and [Scorer.ConfigVersion])
+// to pin a version; without it the server uses the latest.
 func (s *Scorer) Config() ScorerConfig {
-	c := ScorerConfig{ID: s.ID, Name: &s.Name, ScorerType: s.ScorerType, ModelType: s.ModelType, OutputType: s.OutputType, InputType: s.InputType}
-	if s.Defaults != nil {
-		c.ModelName, c.NumJudges = s.Defaults.ModelName, s.Defaults.NumJudges
+	c := ScorerConfig{
+		ID: s.ID, Name: &s.Name, ScorerType: s.ScorerType, ModelType: s.ModelType,
+		OutputType: s.OutputType, InputType: s.InputType, RollUpMethod: s.RollUpMethod,
+		ScoreableNodeTypes: s.ScoreableNodeTypes, MultimodalCapabilities: s.MultimodalCapabilities,
+	}
+	if s.Name == "" {
+		c.Name = nil
 	}
 	return c
+}
+
+// ConfigVersion is [Scorer.Config] pinned to version v of the scorer, as
+// the Python SDK's Metric(name=..., version=N) is: v becomes the config's
+// scorer_version. A nil v is Config().
+func (s *Scorer) ConfigVersion(v *ScorerVersion) ScorerConfig {
+	c := s.Config()
+	c.ScorerVersion = v
+	return c
+}
+
+// ScorerVersion is one version of a scorer: the scorer_version of a
+// ScorerConfig (BaseScorerVersionDB), as read from
+// GET /scorers/{scorer_id}/version (BaseScorerVersionResponse, whose other
+// fields are dropped).
+type ScorerVersion struct {
+	ID                 string   `json:"id"`
+	Version            int      `json:"version"`
+	ScorerID           string   `json:"scorer_id"`
+	ModelName          *string  `json:"model_name,omitempty"`
+	NumJudges          *int     `json:"num_judges,omitempty"`
+	ScoreableNodeTypes []string `json:"scoreable_node_types,omitempty"`
+	CotEnabled         *bool    `json:"cot_enabled,omitempty"`
+	OutputType         *string  `json:"output_type,omitempty"`
+	InputType          *string  `json:"input_type,omitempty"`
 }
 
 // ListScorersResponse is the body of POST /scorers/list.
@@ -376,6 +415,10 @@ type ScorerConfig struct {
 	InputType          *string  `json:"input_type,omitempty"`
 	ModelType          *string  `json:"model_type,omitempty"`
 	RollUpMethod       *string  `json:"roll_up_method,omitempty"`
+	// MultimodalCapabilities are the scorer's, as listed.
+	MultimodalCapabilities []string `json:"multimodal_capabilities,omitempty"`
+	// ScorerVersion pins the scorer version to use; nil: the latest.
+	ScorerVersion *ScorerVersion `json:"scorer_version,omitempty"`
 }
 
 // RunScorerSettingsRequest is the body of POST .../runs/{run_id}/scorer-settings.
