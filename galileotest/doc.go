@@ -321,5 +321,6 @@
 //	GITHUB_STEP_SUMMARY  append the Markdown summary to this file
 //	GALILEO_API_KEY, GALILEO_JWT_TOKEN, GALILEO_CONSOLE_URL, GALILEO_API_URL,
 //	GALILEO_PROJECT, GALILEO_PROJECT_ID, GALILEO_EXTRA_HEADERS, CI
-//	                     as package config documents them
+//	                     as package config documents them; SPLUNK_AO_API_KEY and the
+//	                     other SPLUNK_AO_ names work too (a GALILEO_ variable wins)
 package galileotest

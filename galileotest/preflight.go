@@ -98,7 +98,7 @@ func (r *Runner) preflightProject(ctx context.Context, c *galileo.Client, p *pla
 		}
 		return "", nil, err
 	case r.needsProject(c):
-		return "", p.inputErr(line, "project", "missing; set project in the fixture, GALILEO_PROJECT or --project"), nil
+		return "", p.inputErr(line, "project", "missing; set project in the fixture, GALILEO_PROJECT (SPLUNK_AO_PROJECT) or --project"), nil
 	}
 	return "", nil, nil
 }

@@ -37,7 +37,7 @@ func (r *Runner) resolveProject(ctx context.Context, c *galileo.Client, p *plan)
 	}
 	if id == "" && name == "" {
 		if r.needsProject(c) {
-			return resolvedProject{}, p.inputErr(0, "project", "missing; set project in the fixture (Experiment.Project) or GALILEO_PROJECT")
+			return resolvedProject{}, p.inputErr(0, "project", "missing; set project in the fixture (Experiment.Project) or GALILEO_PROJECT (SPLUNK_AO_PROJECT)")
 		}
 		name = DefaultProject
 	}
