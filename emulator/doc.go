@@ -113,6 +113,20 @@
 // used by any experiment of the project. Rank, ranking_score and winner are
 // recomputed across the project (scoring.Rank) whenever aggregates change.
 //
+// Two switches emulate other server configurations. The API document says
+// structured_aggregate_metrics is "present only when
+// use_clickhouse_run_aggregates flag is enabled"; the field is declared
+// nullable and not required, and the official SDKs read a missing and a null
+// field alike (Python: None), so with Options.DisableStructuredAggregates
+// (galileotest emulator --structured-aggregates=false) every experiment
+// answer carries "structured_aggregate_metrics": null, while the records
+// (metrics, metric_info), the legacy aggregate_metrics and the metrics
+// routes are unchanged: clients must count through records search.
+// Options.PublishAggregates (--publish-aggregates) PublishAtCompletion
+// publishes the aggregates (structured and legacy) only once the run is
+// complete, all at once, instead of row by row (PublishIncremental, the
+// default).
+//
 // # Faults
 //
 // Server.Fault installs a failure on one route, named by method and
@@ -159,7 +173,8 @@
 //
 // The command "go run ./cmd/galileotest emulator" serves the emulator on
 // 127.0.0.1:8088 (flags --addr, --api-key, --scoring-delay, --data-dir,
-// --seed, --duplicate-names) for other processes and other languages'
+// --seed, --duplicate-names, --structured-aggregates, --publish-aggregates)
+// for other processes and other languages'
 // SDKs; point them at it with GALILEO_API_URL and GALILEO_API_KEY. With
 // an --addr that is not loopback it warns on stderr that the API and the
 // control routes are reachable from the network.

@@ -76,7 +76,7 @@ func (s *Server) experimentJSON(e *experimentRec, counts, hide bool) galileo.Exp
 		return out
 	}
 	out.Status.LogGeneration.ProgressPercent = s.progress(e)
-	if len(rs.structured) > 0 {
+	if len(rs.structured) > 0 && !s.opts.DisableStructuredAggregates {
 		out.StructuredAggregateMetrics = rs.structured
 		if len(rs.tokens) > 0 {
 			out.StructuredAggregateMetrics = make(map[string]galileo.MetricAggregates, len(rs.structured)+len(rs.tokens))

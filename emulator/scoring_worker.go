@@ -529,7 +529,42 @@ func (s *Server) aggregate(e *experimentRec, rs *runState) {
 			totalTokensKey:  scoring.Aggregate(tokTotal, scoring.Numeric),
 		}
 	}
+	if s.opts.PublishAggregates == PublishAtCompletion && !s.runComplete(e, rs) {
+		return // keep what was published last (nothing before the first completion)
+	}
 	rs.structured, rs.tokens, rs.legacy = structured, tokens, legacy
+}
+
+// runComplete reports whether an experiment's run is complete (see
+// PublishAtCompletion): every expected row has a complete trace, nothing
+// is queued for scoring and every resolvable scorer has a result for every
+// complete trace. Call with s.mu held.
+func (s *Server) runComplete(e *experimentRec, rs *runState) bool {
+	if len(rs.queue) > 0 || s.progress(e) < 1 {
+		return false
+	}
+	if _, more := s.nextRow(e.ID); more {
+		return false
+	}
+	complete := 0
+	for _, t := range s.st.runTraces[e.ID] {
+		if !t.IsComplete {
+			return false
+		}
+		complete++
+		ts := rs.scores[t.ID]
+		if ts == nil {
+			return false
+		}
+		for _, cfg := range e.Scorers {
+			if sc, ok := s.scorerFor(cfg); ok {
+				if _, done := ts.vals[sc.ID]; !done {
+					return false
+				}
+			}
+		}
+	}
+	return complete > 0
 }
 
 // rerank ranks a project's experiments by their aggregates. Call with s.mu

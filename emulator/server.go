@@ -72,6 +72,53 @@ type Options struct {
 	// renamed to) a name another experiment of the project has. Empty
 	// means DefaultDuplicateNames.
 	DuplicateNames DuplicateNames
+	// DisableStructuredAggregates emulates a Galileo whose feature flag
+	// use_clickhouse_run_aggregates is off: experiment answers (GET, list,
+	// paginated list, search) carry "structured_aggregate_metrics": null
+	// at all times, while records, their metrics and metric_info, the
+	// legacy aggregate_metrics and the experiment metrics route work as
+	// usual. The zero value (false) is Galileo's usual behaviour: the field
+	// is a map of MetricAggregates once something is scored. It is a
+	// Disable… switch, like net/http's Transport.DisableKeepAlives, so that
+	// the zero Options keep the default on.
+	DisableStructuredAggregates bool
+	// PublishAggregates says when scored rows show in an experiment's
+	// aggregates (structured and legacy). Empty means
+	// DefaultPublishAggregates.
+	PublishAggregates PublishAggregates
+}
+
+// PublishAggregates is when an experiment's aggregates are published:
+// PublishIncremental or PublishAtCompletion.
+type PublishAggregates string
+
+const (
+	// PublishIncremental updates the aggregates after every scored row:
+	// their count grows row by row.
+	PublishIncremental PublishAggregates = "incremental"
+	// PublishAtCompletion publishes the aggregates only when the run is
+	// complete: every expected row has a complete trace (all dataset rows
+	// generated, for a prompt run; as many traces as dataset rows, for a
+	// function run over a dataset; at least one trace otherwise), nothing
+	// is queued for scoring and every scorer has a result for every trace.
+	// Until then an experiment shows no aggregates, as a server that
+	// computes them once scoring completes; a run that becomes incomplete
+	// again (more traces) keeps its last published aggregates until it is
+	// complete again.
+	PublishAtCompletion PublishAggregates = "at-completion"
+	// DefaultPublishAggregates is the rule when Options.PublishAggregates
+	// is empty.
+	DefaultPublishAggregates = PublishIncremental
+)
+
+// ParsePublishAggregates returns the rule named s ("incremental" or
+// "at-completion").
+func ParsePublishAggregates(s string) (PublishAggregates, error) {
+	switch p := PublishAggregates(strings.ToLower(strings.TrimSpace(s))); p {
+	case PublishIncremental, PublishAtCompletion:
+		return p, nil
+	}
+	return "", fmt.Errorf("publish aggregates rule %q is not one of incremental, at-completion", s)
 }
 
 // DuplicateNames is the rule for experiment names already used in a
@@ -151,6 +198,13 @@ func NewUnstarted(opts Options) (*Server, error) {
 	case DuplicateNamesAllow, DuplicateNamesReject:
 	default:
 		return nil, fmt.Errorf("emulator: Options.DuplicateNames %q is not one of %q, %q", opts.DuplicateNames, DuplicateNamesAllow, DuplicateNamesReject)
+	}
+	switch opts.PublishAggregates {
+	case "":
+		opts.PublishAggregates = DefaultPublishAggregates
+	case PublishIncremental, PublishAtCompletion:
+	default:
+		return nil, fmt.Errorf("emulator: Options.PublishAggregates %q is not one of %q, %q", opts.PublishAggregates, PublishIncremental, PublishAtCompletion)
 	}
 	clk := opts.Clock
 	if clk == nil {

@@ -64,6 +64,8 @@ func emulatorOptions(args []string, stderr io.Writer) (opts emulator.Options, co
 	dataDir := fs.String("data-dir", "", "directory that keeps the state across restarts (default: in memory only)")
 	seed := fs.Int64("seed", 0, "seed of resource ids (0: from the clock)")
 	dups := fs.String("duplicate-names", string(emulator.DefaultDuplicateNames), "a second experiment with a name taken in the project: allow, or reject with 409")
+	structured := fs.Bool("structured-aggregates", true, "publish structured_aggregate_metrics on experiments; false emulates Galileo with the use_clickhouse_run_aggregates flag off (the field is null; count through records)")
+	publish := fs.String("publish-aggregates", string(emulator.DefaultPublishAggregates), "when scores show in an experiment's aggregates: incremental (row by row), or at-completion (all at once when the run is complete)")
 	quiet := fs.Bool("quiet", false, "do not log notices")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, emulatorUsage+"\n")
@@ -88,6 +90,11 @@ func emulatorOptions(args []string, stderr io.Writer) (opts emulator.Options, co
 		fmt.Fprintf(stderr, "galileotest emulator: --duplicate-names: %v\n", err)
 		return opts, 2
 	}
+	when, err := emulator.ParsePublishAggregates(*publish)
+	if err != nil {
+		fmt.Fprintf(stderr, "galileotest emulator: --publish-aggregates: %v\n", err)
+		return opts, 2
+	}
 	level := slog.LevelInfo
 	if *quiet {
 		level = slog.LevelError
@@ -96,7 +103,7 @@ func emulatorOptions(args []string, stderr io.Writer) (opts emulator.Options, co
 		*delay = -1 // an explicit 0 means no pacing
 	}
 	return emulator.Options{Addr: *addr, APIKey: *key, ScoringDelay: *delay, DataDir: *dataDir, Seed: *seed,
-		DuplicateNames: rule, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}, -1
+		DuplicateNames: rule, DisableStructuredAggregates: !*structured, PublishAggregates: when, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}, -1
 }
 
 // announce prints where the server listens and how to point SDKs at it,
@@ -123,6 +130,12 @@ func announce(stdout, stderr io.Writer, serverURL string, opts emulator.Options)
 	}
 	if opts.DuplicateNames == emulator.DuplicateNamesReject {
 		fmt.Fprintln(stdout, "Duplicate experiment names are refused with 409")
+	}
+	if opts.DisableStructuredAggregates {
+		fmt.Fprintln(stdout, "Experiments carry no structured_aggregate_metrics (null)")
+	}
+	if opts.PublishAggregates == emulator.PublishAtCompletion {
+		fmt.Fprintln(stdout, "Aggregates are published when a run is complete")
 	}
 }
 
