@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTracesService_Ingest(t *testing.T) {
@@ -94,5 +96,72 @@ func TestTracesService_Ingest_retried(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[0] != ids[1] {
 		t.Errorf("trace ids sent %v: want the same id twice", ids)
+	}
+}
+
+// fracDigits matches the fractional seconds of an RFC 3339 timestamp.
+var fracDigits = regexp.MustCompile(`"created_at":"[^"]*?T\d\d:\d\d:\d\d(?:\.(\d+))?[^"]*"`)
+
+// Timestamps are sent with at most 6 fractional digits, as the Python SDK
+// sends them; parsing one back gives the time truncated to microseconds.
+func TestSpan_MarshalJSON_microseconds(t *testing.T) {
+	at := time.Date(2026, 12, 2, 0, 35, 19, 939871562, time.UTC)
+	local := at.In(time.FixedZone("X", 3600))
+	sp := Span{Type: "trace", Name: "t", CreatedAt: at, Spans: []Span{
+		{Type: "llm", Name: "c", CreatedAt: local, Spans: []Span{{Type: "tool", Name: "g", CreatedAt: at}}},
+	}}
+	b, err := json.Marshal(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := fracDigits.FindAllSubmatch(b, -1)
+	if len(ms) != 3 {
+		t.Fatalf("%s: found %d created_at values, want 3", b, len(ms))
+	}
+	for _, m := range ms {
+		if len(m[1]) > 6 {
+			t.Errorf("%s: %d fractional digits, want at most 6", m[0], len(m[1]))
+		}
+	}
+	if !strings.Contains(string(b), `"created_at":"2026-12-02T00:35:19.939871Z"`) {
+		t.Errorf("%s: want created_at 2026-12-02T00:35:19.939871Z", b)
+	}
+	var back Span
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	want := at.Truncate(time.Microsecond)
+	for _, got := range []time.Time{back.CreatedAt, back.Spans[0].CreatedAt, back.Spans[0].Spans[0].CreatedAt} {
+		if !got.Equal(want) {
+			t.Errorf("parsed back %v, want %v", got, want)
+		}
+	}
+	if sp.CreatedAt != at || sp.Spans[0].CreatedAt != local {
+		t.Error("marshalling changed the caller's span")
+	}
+	// The ingest request carries the truncated times too.
+	req, err := json.Marshal(LogTracesIngestRequest{Traces: []Span{sp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(req), "939871562") {
+		t.Errorf("ingest body %s has nanoseconds", req)
+	}
+}
+
+func TestFilter_MarshalJSON_microseconds(t *testing.T) {
+	at := time.Date(2026, 12, 2, 0, 35, 19, 939871562, time.UTC)
+	for _, v := range []any{at, &at} {
+		b, err := json.Marshal(Filter{Name: "created_at", Operator: "gte", Value: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `{"name":"created_at","operator":"gte","value":"2026-12-02T00:35:19.939871Z"}`; string(b) != want {
+			t.Errorf("%T value: %s, want %s", v, b, want)
+		}
+	}
+	b, _ := json.Marshal(Filter{Name: "name", Operator: "eq", Value: "x"})
+	if want := `{"name":"name","operator":"eq","value":"x"}`; string(b) != want {
+		t.Errorf("string value: %s, want %s", b, want)
 	}
 }

@@ -120,6 +120,22 @@ type Filter struct {
 	Type          string `json:"type,omitempty"`
 }
 
+// MarshalJSON encodes the filter with a time.Time (or *time.Time) Value
+// truncated to microseconds (see wireTime).
+func (f Filter) MarshalJSON() ([]byte, error) {
+	type plain Filter // without this method
+	p := plain(f)
+	switch v := p.Value.(type) {
+	case time.Time:
+		p.Value = wireTime(v)
+	case *time.Time:
+		if v != nil {
+			p.Value = wireTime(*v)
+		}
+	}
+	return json.Marshal(p)
+}
+
 // Sort orders a list or search request.
 type Sort struct {
 	Name      string `json:"name,omitempty"`
@@ -649,6 +665,22 @@ type Span struct {
 	FinishReason    *string           `json:"finish_reason,omitempty"`
 	Spans           []Span            `json:"spans,omitempty"`
 }
+
+// MarshalJSON encodes the span, and its child spans, with CreatedAt
+// truncated to microseconds: the API's timestamps, like those the Python
+// SDK sends, have at most 6 fractional digits, while Go clocks have
+// nanoseconds. The caller's value is not changed.
+func (s Span) MarshalJSON() ([]byte, error) {
+	type plain Span // without this method
+	p := plain(s)
+	p.CreatedAt = wireTime(p.CreatedAt)
+	return json.Marshal(p)
+}
+
+// wireTime is t as the client sends it: truncated to microseconds (at
+// most 6 fractional digits in JSON), the precision of the API and of the
+// Python SDK's timestamps. Span and Filter values are sent this way.
+func wireTime(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
 // LogTracesIngestRequest is the body of POST /projects/{pid}/traces. Exactly
 // one of LogStreamID and ExperimentID is set.
