@@ -75,7 +75,7 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 			}
 		}
 	}
-	rc := &recount{Status: map[string]metricStatus{}, Values: map[string][]float64{}}
+	rc := &recount{Status: map[string]metricStatus{}, Values: map[string][]float64{}, Dist: map[string]map[string]int64{}}
 	eid := experimentID
 	for rec, err := range c.Records.All(ctx, projectID, galileo.RecordTrace, galileo.LogRecordsQueryRequest{ExperimentID: &eid, Limit: 500, Filters: []galileo.Filter{}}) {
 		if err != nil {
@@ -100,15 +100,22 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 				continue
 			}
 			status := "pending"
+			var value any
 			for name, info := range rec.MetricInfo {
 				alias := ""
 				if info.MetricKeyAlias != nil {
 					alias = *info.MetricKeyAlias
 				}
 				if slices.Contains(names[k.Key], name) || (alias != "" && slices.Contains(names[k.Key], alias)) {
-					status = info.StatusType
+					status, value = info.StatusType, info.Value
+					if value == nil {
+						value = rec.Metrics[name]
+					}
 					break
 				}
+			}
+			if status == "success" {
+				rc.addValue(k.Key, value)
 			}
 			switch status {
 			case "success":
@@ -128,6 +135,26 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 		}
 	}
 	return rc, nil
+}
+
+// addValue records a scored row's value: a number (a boolean counts as 1
+// or 0) for the numeric aggregates, any other scalar for the distribution.
+func (rc *recount) addValue(key string, v any) {
+	switch x := v.(type) {
+	case float64:
+		rc.Values[key] = append(rc.Values[key], x)
+	case bool:
+		n := 0.0
+		if x {
+			n = 1
+		}
+		rc.Values[key] = append(rc.Values[key], n)
+	case string:
+		if rc.Dist[key] == nil {
+			rc.Dist[key] = map[string]int64{}
+		}
+		rc.Dist[key][x]++
+	}
 }
 
 // metricKeys lists what the wait needs: every metric of the experiment, in

@@ -118,10 +118,56 @@ type waitSpec struct {
 type recount struct {
 	Traces int                     // records seen
 	Status map[string]metricStatus // by aggregate key
-	// Values holds, for system metrics, the value of every record that has
-	// one, so that aggregates the server does not publish (token counts)
-	// can be computed here.
+	// Values holds the numeric value of every record that has one, and
+	// Dist the count of every other (categorical) value, by aggregate key:
+	// aggregates the server does not publish (token counts; every metric
+	// when structured aggregates are off) are computed from them.
 	Values map[string][]float64
+	Dist   map[string]map[string]int64
+}
+
+// recountDue reports whether a recount may run: once after every change
+// of the counts, and again after stallPolls more unchanged polls — a
+// server that publishes no aggregates never changes them, so a recount
+// that found rows pending must be repeated.
+func (w *waitState) recountDue() bool {
+	return !w.Recounted || w.Polls-w.RecountPoll >= stallPolls
+}
+
+// settle marks the metrics a recount found with no row pending as
+// settled, with aggregates computed from the records where the server
+// published none.
+func (w *waitState) settle(spec waitSpec, rc *recount) {
+	for _, k := range spec.metrics {
+		ms, ok := rc.Status[k.Key]
+		if !ok || ms.Pending > 0 || ms.Success+ms.NotApplicable+ms.Errors+ms.FailedRows < rc.Traces {
+			continue
+		}
+		if _, reported := w.Scored[k.Key]; !reported {
+			vals, dist := rc.Values[k.Key], rc.Dist[k.Key]
+			if len(vals) == 0 && len(dist) == 0 {
+				continue
+			}
+			agg := aggregateValues(vals)
+			if len(dist) > 0 {
+				agg.ValueDistribution = dist
+				n := int64(len(vals))
+				for _, c := range dist {
+					n += c
+				}
+				agg.Count = &n
+			}
+			if w.Local == nil {
+				w.Local = map[string]galileo.MetricAggregates{}
+			}
+			w.Local[k.Key] = agg
+		}
+		if w.Settled == nil {
+			w.Settled = map[string]metricStatus{}
+		}
+		w.Settled[k.Key] = ms
+	}
+	w.Done = len(w.missing(spec)) == 0
 }
 
 // metricStatus counts the rows of one metric by status.
@@ -149,8 +195,10 @@ type waitState struct {
 	LastChange time.Duration // when the scored counts last changed
 	// Unchanged counts the polls in a row that changed nothing.
 	Unchanged int
-	// Recounted is set once a recount ran since the last change.
-	Recounted bool
+	// Recounted is set once a recount ran since the last change, at poll
+	// RecountPoll.
+	Recounted   bool
+	RecountPoll int
 	// Settled holds the metrics a recount found with no row pending, by key.
 	Settled map[string]metricStatus
 	// Local holds aggregates computed from the records for system metrics
@@ -328,8 +376,8 @@ func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, cl
 		}
 		st.update(resp, spec, st.Elapsed)
 		est.observe(st.Elapsed, float64(st.minScored(spec)))
-		if !st.Done && spec.recount != nil && !st.Recounted && (st.Unchanged >= stallPolls || st.onlyUnreportedSystemMissing(spec)) && (st.Progress == nil || *st.Progress >= 1) {
-			st.Recounted = true
+		if !st.Done && spec.recount != nil && st.recountDue() && (st.Unchanged >= stallPolls || st.onlyUnreportedSystemMissing(spec)) && (st.Progress == nil || *st.Progress >= 1) {
+			st.Recounted, st.RecountPoll = true, st.Polls
 			rc, err := spec.recount(ctx)
 			switch {
 			case err != nil && ctx.Err() != nil:
@@ -337,27 +385,7 @@ func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, cl
 			case err != nil:
 				st.LastErr = fmt.Errorf("recount the records' metric statuses: %w", err)
 			case rc.Traces >= spec.rows:
-				for _, k := range spec.metrics {
-					ms, ok := rc.Status[k.Key]
-					if !ok || ms.Pending > 0 || ms.Success+ms.NotApplicable+ms.Errors+ms.FailedRows < rc.Traces {
-						continue
-					}
-					if _, reported := st.Scored[k.Key]; !reported {
-						if vals := rc.Values[k.Key]; len(vals) > 0 {
-							if st.Local == nil {
-								st.Local = map[string]galileo.MetricAggregates{}
-							}
-							st.Local[k.Key] = aggregateValues(vals)
-						} else {
-							continue
-						}
-					}
-					if st.Settled == nil {
-						st.Settled = map[string]metricStatus{}
-					}
-					st.Settled[k.Key] = ms
-				}
-				st.Done = len(st.missing(spec)) == 0
+				st.settle(spec, rc)
 			}
 		}
 		if spec.polled != nil {
