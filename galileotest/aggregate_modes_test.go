@@ -28,7 +28,6 @@ var aggregateModes = []struct {
 	{"published at completion", emulator.Options{PublishAggregates: emulator.PublishAtCompletion}, ""},
 }
 
-
 // verdictLines renders what must not depend on the mode: the status, then
 // each threshold's metric, expression, pass and actual value.
 func verdictLines(rep *report.Experiment) []string {
