@@ -129,6 +129,21 @@
 // a 307 or 308 re-sends) and the extra headers. Point the API URL at the
 // address that answers instead.
 //
+// # Experiments
+//
+// [ExperimentsService.New] and [Experiment.Create] create an experiment as
+// the Python SDK's create() does. With a prompt template the run starts
+// at create: the request carries trigger: true and the scorers, and the
+// server runs the prompt over every dataset row; [Experiment.Run] then
+// only returns the result. Set ExperimentSpec.Trigger to trigger an
+// experiment without a template (the server scores the dataset's
+// generated_output column). ExperimentSpec.DeferRun creates a prompt
+// experiment without trigger, and Run later starts it through the legacy
+// jobs route (POST /jobs, [JobsService]), which the Python SDK no longer
+// calls; it is the only use of that route. An experiment whose traces the
+// client logs has neither: its metrics are registered with the run's
+// scorer settings ([ScorersService.SetRunSettings]).
+//
 // # Get or create
 //
 // [ProjectsService.Ensure], [DatasetsService.Ensure] and

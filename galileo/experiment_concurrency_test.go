@@ -165,7 +165,7 @@ func TestExperiment_noLockAcrossCalls(t *testing.T) {
 				serveJSON(rw, 200, fxTag(w.pid, r.PathValue("experiment_id"), body.Key, body.Value, body.TagType))
 			})
 			c, g := gatedClient(w, tc.route)
-			e := c.Experiments.New(ExperimentSpec{Name: "slow", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid})
+			e := c.Experiments.New(ExperimentSpec{Name: "slow", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid, DeferRun: true})
 			if tc.created {
 				if _, err := e.Create(t.Context()); err != nil {
 					t.Fatal(err)
@@ -248,7 +248,7 @@ func TestExperiment_Create_concurrent(t *testing.T) {
 func TestExperiment_Run_concurrent(t *testing.T) {
 	w := newExpWorld(t)
 	c, g := gatedClient(w, "POST /jobs")
-	e, err := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid}).Create(t.Context())
+	e, err := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid, DeferRun: true}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

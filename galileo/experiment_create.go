@@ -49,13 +49,22 @@ type ExperimentSpec struct {
 	// without an entry use the scorer's latest version.
 	MetricVersions map[string]int
 	// Trigger makes the server start the run when the experiment is
-	// created (the Python SDK always does this): with a prompt template the
-	// server calls the model for every row; without one it scores the
-	// dataset's generated_output column. Leave it false for experiments
-	// whose traces the client logs itself; their metrics are then
-	// registered with the run's scorer settings. With a prompt template and
-	// Trigger false, [Experiment.Run] starts the run as a job.
+	// created (POST /projects/{pid}/experiments with trigger: true), as the
+	// Python SDK's create() always does. With a prompt template Create
+	// triggers the run even when Trigger is false (the server calls the
+	// model for every row), unless DeferRun is set. Without a template,
+	// Trigger true makes the server score the dataset's generated_output
+	// column; leave it false for experiments whose traces the client logs
+	// itself: their metrics are then registered with the run's scorer
+	// settings.
 	Trigger bool
+	// DeferRun, with a prompt template, creates the experiment without
+	// trigger and leaves its prompt run to [Experiment.Run], which starts
+	// it through the legacy jobs route (POST /jobs). The Python SDK no
+	// longer calls that route (v2.5.1 dropped it); use DeferRun only to
+	// create an experiment now and run it later. It cannot be combined
+	// with Trigger, and needs a prompt template.
+	DeferRun bool
 	// OnNameClash chooses what Create does when the name is taken: rename
 	// (the default, like the SDKs) or fail.
 	OnNameClash NameClash
@@ -91,9 +100,11 @@ const RenameLayout = "2006-01-02 at 15:04:05.000"
 //  3. handles a name clash according to OnNameClash;
 //  4. resolves Metrics to scorers (unknown names fail here, with
 //     suggestions, before anything is created);
-//  5. POST /projects/{pid}/experiments, with trigger and the scorers when
-//     Trigger is set; otherwise the scorers are registered afterwards with
-//     the run's scorer settings (unless a prompt run is left for Run).
+//  5. POST /projects/{pid}/experiments, with trigger: true and the scorers
+//     when the run starts at create (Trigger set, or a prompt template
+//     without DeferRun: the server then runs the prompt over every row);
+//     otherwise the scorers are registered afterwards with the run's
+//     scorer settings (unless DeferRun leaves the prompt run for Run).
 //
 // The result of the run is remembered for [Experiment.Run]. Concurrent
 // calls on one handle run one at a time (see [Experiment]): one creates the
@@ -140,6 +151,10 @@ func (s ExperimentSpec) check() error {
 		return errors.New("galileo: experiment: empty Name")
 	}
 	switch {
+	case s.Trigger && s.DeferRun:
+		return fmt.Errorf("galileo: experiment %q: Trigger and DeferRun are both set: expected at most one", s.Name)
+	case s.DeferRun && !s.hasPrompt():
+		return fmt.Errorf("galileo: experiment %q: DeferRun is set without PromptTemplateID or PromptName: only a prompt run can be deferred", s.Name)
 	case s.Trigger && !s.hasDataset():
 		return fmt.Errorf("galileo: experiment %q: %w: set DatasetID or DatasetName (Trigger is set)", s.Name, ErrDatasetRequired)
 	case s.hasPrompt() && !s.hasDataset():
@@ -171,6 +186,12 @@ func (s ExperimentSpec) badMetricVersion() string {
 		}
 	}
 	return ""
+}
+
+// triggers reports whether Create starts the run (trigger: true): with
+// Trigger, or with a prompt template unless DeferRun is set.
+func (s ExperimentSpec) triggers() bool {
+	return s.Trigger || (s.hasPrompt() && !s.DeferRun)
 }
 
 func (s ExperimentSpec) hasDataset() bool {
@@ -311,7 +332,7 @@ func (p *createPlan) request(name string, spec ExperimentSpec) ExperimentCreateR
 	if p.tmpl != nil {
 		body.PromptTemplateVersionID = &p.versionID
 	}
-	if spec.Trigger {
+	if spec.triggers() {
 		body.Trigger = true
 		body.Scorers = p.scorers
 	}
@@ -337,7 +358,7 @@ func (e *Experiment) created(spec ExperimentSpec, p *createPlan, resp *Experimen
 	}
 	e.run = &RunResult{Experiment: *resp, Link: link}
 	switch {
-	case spec.Trigger:
+	case spec.triggers():
 		e.run.Message = fmt.Sprintf("experiment %q is running on the server; results will appear at %s", resp.Name, linkOr(link, resp.ID))
 	case p.tmpl != nil:
 		e.pendingJob = &CreateJobRequest{

@@ -32,17 +32,20 @@ type RunResult struct {
 	// Link is the console deep link, "" when the client has no console URL.
 	Link    string
 	Message string
-	// JobID is set when Run started the run as a job.
+	// JobID is set when Run started a deferred prompt run as a job
+	// (ExperimentSpec.DeferRun).
 	JobID string
 }
 
 // Run returns the run result, once per handle, like the Python SDK's run():
 //
-//   - after Create with Trigger (the run started at create) or for an
-//     experiment whose traces the client logs: the remembered result;
-//   - after Create with a prompt template and Trigger false: it starts the
-//     prompt run as a job (POST /jobs), unless the experiment already has
-//     traces, which is an [*ImmutableError];
+//   - after Create that started the run (Trigger, or a prompt template,
+//     the default) or for an experiment whose traces the client logs: the
+//     remembered result, with no call;
+//   - after Create with a prompt template and DeferRun: it starts the
+//     prompt run through the legacy jobs route (POST /jobs), which the
+//     Python SDK no longer uses, unless the experiment already has traces,
+//     which is an [*ImmutableError];
 //   - for a handle from Open, OpenByID or OpenAll: a result made from the
 //     cached experiment and its link.
 //

@@ -389,6 +389,8 @@ func TestExperiment_Create_invalidSpec(t *testing.T) {
 		{"no name", ExperimentSpec{ProjectName: "acme"}, nil, "empty Name"},
 		{"trigger without dataset", ExperimentSpec{Name: "x", ProjectName: "acme", Trigger: true}, ErrDatasetRequired, "set DatasetID or DatasetName"},
 		{"prompt without dataset", ExperimentSpec{Name: "x", ProjectName: "acme", PromptName: "qa-prompt"}, ErrDatasetRequired, "prompt template"},
+		{"trigger and defer", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptName: "qa-prompt", Trigger: true, DeferRun: true}, nil, "Trigger and DeferRun"},
+		{"defer without prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", DeferRun: true}, nil, "only a prompt run can be deferred"},
 		{"version without prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptVersion: ptr(1)}, nil, "PromptVersion"},
 		{"bad clash policy", ExperimentSpec{Name: "x", ProjectName: "acme", OnNameClash: 7}, nil, "OnNameClash 7"},
 		{"no project", ExperimentSpec{Name: "x"}, nil, "no project given"},
@@ -464,8 +466,8 @@ func TestExperiment_Create_functionFlow(t *testing.T) {
 	}
 }
 
-// A prompt experiment created without trigger is started by Run as a job,
-// unless it already has traces.
+// A prompt experiment created with DeferRun (without trigger) is started by
+// Run through the legacy jobs route, unless it already has traces.
 func TestExperiment_Run_job(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -478,7 +480,7 @@ func TestExperiment_Run_job(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newExpWorld(t)
 			e, err := w.c.Experiments.New(ExperimentSpec{Name: "legacy", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid,
-				Metrics: []string{"Correctness"}}).Create(t.Context())
+				Metrics: []string{"Correctness"}, DeferRun: true}).Create(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -978,6 +980,39 @@ func TestExperiment_Create_metricVersions(t *testing.T) {
 		spec.MetricVersions = bad
 		if _, err := w.c.Experiments.New(spec).Create(t.Context()); err == nil || !strings.Contains(err.Error(), "MetricVersions") {
 			t.Errorf("MetricVersions %v: err %v, want a MetricVersions error", bad, err)
+		}
+	}
+}
+
+// A prompt experiment is triggered at create even without Trigger, as the
+// Python SDK's create() always sends trigger: true; Run starts no job.
+func TestExperiment_Create_promptTriggersByDefault(t *testing.T) {
+	w := newExpWorld(t)
+	e, err := w.c.Experiments.New(ExperimentSpec{Name: "p", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid,
+		Metrics: []string{"Correctness"}}).Create(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := w.lastCreate()
+	if body["trigger"] != true || body["prompt_template_version_id"] != w.vid {
+		t.Errorf("create body %v: want trigger true with the template version", body)
+	}
+	if sc, _ := body["scorers"].([]any); len(sc) != 1 || sc[0].(map[string]any)["id"] != idCorrectness {
+		t.Errorf("create body scorers %v: want correctness", body["scorers"])
+	}
+	if len(w.settings) != 0 {
+		t.Errorf("scorer settings registered for a triggered run")
+	}
+	res, err := e.Run(t.Context())
+	if err != nil || res.JobID != "" || !strings.Contains(res.Message, "running on the server") {
+		t.Fatalf("Run = %+v, %v: want the remembered result", res, err)
+	}
+	if len(w.jobs) != 0 {
+		t.Errorf("%d jobs started; want none for a triggered run", len(w.jobs))
+	}
+	for _, c := range w.f.calls() {
+		if strings.Contains(c, "/jobs") {
+			t.Errorf("call %s: the triggered flow must not use the jobs routes", c)
 		}
 	}
 }

@@ -9,7 +9,10 @@ import (
 )
 
 // JobsService handles server-side jobs (/jobs), the legacy way to run a
-// prompt template over an experiment's dataset.
+// prompt template over an experiment's dataset. The Python SDK no longer
+// calls it (v2.5.1 removed it): experiments start their prompt run at
+// create with trigger: true (see [Experiment.Create]). The client uses it
+// only for a run deferred with ExperimentSpec.DeferRun.
 type JobsService struct{ c *Client }
 
 // JobNamePlaygroundRun is the job name of a prompt run.
