@@ -127,11 +127,11 @@ type recount struct {
 }
 
 // recountDue reports whether a recount may run: once after every change
-// of the counts, and again after stallPolls more unchanged polls — a
-// server that publishes no aggregates never changes them, so a recount
-// that found rows pending must be repeated.
+// of the counts, and then on every further poll while they stay unchanged
+// — a server that publishes no aggregates never changes them, so a
+// recount that found rows pending must be repeated.
 func (w *waitState) recountDue() bool {
-	return !w.Recounted || w.Polls-w.RecountPoll >= stallPolls
+	return !w.Recounted || w.Polls > w.RecountPoll
 }
 
 // settle marks the metrics a recount found with no row pending as
