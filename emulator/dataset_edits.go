@@ -293,3 +293,78 @@ func (b *versionBuilder) copyRecords(e datasetEdit) error {
 	b.nv.RowsAdded += len(add)
 	return nil
 }
+
+// handleUpsertDatasetContent serves PUT /datasets/{dataset_id}/content: a
+// RollbackRequest (rollback_version: copy that version of this dataset) or
+// an UpsertDatasetContentRequest (dataset_id and optional version_index:
+// copy that dataset's version, its current one by default). The copy
+// becomes a new version; the answer is a 204 with the new ETag.
+func (s *Server) handleUpsertDatasetContent(c *call) error {
+	var body struct {
+		RollbackVersion *int    `json:"rollback_version"`
+		DatasetID       *string `json:"dataset_id"`
+		VersionIndex    *int    `json:"version_index"`
+	}
+	if err := decodeJSON(c.r, &body, false); err != nil {
+		return err
+	}
+	id := c.param("dataset_id")
+	src, version := id, body.RollbackVersion
+	if body.RollbackVersion == nil {
+		if body.DatasetID == nil {
+			return missing("rollback_version")
+		}
+		src, version = *body.DatasetID, body.VersionIndex
+	}
+	d, err := s.replaceDatasetContent(id, src, version)
+	if err != nil {
+		return err
+	}
+	c.w.Header().Set("ETag", d.ETag)
+	return c.noContent()
+}
+
+// replaceDatasetContent stores, as the next version of dataset id, the
+// columns and rows of version (nil: the current one) of dataset src (which
+// may be id itself, for a rollback). Rows keep their IDs when src is id.
+func (s *Server) replaceDatasetContent(id, src string, version *int) (*datasetRec, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, err := s.dataset(id)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.dataset(src)
+	if err != nil {
+		return nil, err
+	}
+	ver := from.current()
+	if version != nil {
+		if *version < 0 || *version >= len(from.Versions) {
+			return nil, errorf(http.StatusNotFound, "Version %d of dataset %s not found", *version, from.ID)
+		}
+		ver = from.Versions[*version]
+	}
+	b := s.nextVersion(d)
+	b.nv.Columns = slices.Clone(ver.Columns)
+	if src == id {
+		b.nv.Rows = slices.Clone(ver.Rows)
+	} else {
+		b.nv.Rows = make([]*rowRec, 0, len(ver.Rows))
+		for _, r := range ver.Rows {
+			b.nv.Rows = append(b.nv.Rows, b.newRow(s.newID(), maps.Clone(r.Values)))
+		}
+	}
+	prev := d.current()
+	b.nv.RowsAdded, b.nv.RowsRemoved = len(b.nv.Rows), len(prev.Rows)
+	b.nv.ColumnsAdded, b.nv.ColumnsRemoved = len(b.nv.Columns), len(prev.Columns)
+	nd := *d
+	nd.Versions = append(slices.Clone(d.Versions), b.nv)
+	nd.UpdatedAt = b.now
+	nd.ETag = s.newID()
+	if err := s.commit("put", kindDataset, nd.ID, &nd); err != nil {
+		return nil, err
+	}
+	s.st.putDataset(&nd)
+	return &nd, nil
+}

@@ -106,7 +106,16 @@ func (s *Server) handleScorerSettings(c *call) error {
 	defer s.mu.Unlock()
 	e, err := s.experiment(c.param("project_id"), c.param("run_id"))
 	if err != nil {
-		return err
+		l := s.st.LogStreams[c.param("run_id")]
+		if l == nil || l.ProjectID != c.param("project_id") {
+			return err
+		}
+		if write {
+			if l, err = s.setLogStreamScorers(l, &body); err != nil {
+				return err
+			}
+		}
+		return c.json(http.StatusOK, map[string]any{"run_id": l.ID, "scorers": nonNil(l.Scorers), "segment_filters": l.SegmentFilters})
 	}
 	if write {
 		if e, err = s.setScorers(e, &body); err != nil {
@@ -114,6 +123,36 @@ func (s *Server) handleScorerSettings(c *call) error {
 		}
 	}
 	return c.json(http.StatusOK, settingsJSON(e))
+}
+
+// setLogStreamScorers replaces a log stream's scorer settings (the run_id
+// of scorer-settings may name a log stream). Nothing rescores its records.
+// Call with s.mu held for writing.
+func (s *Server) setLogStreamScorers(l *logStreamRec, body *scorerSettingsBody) (*logStreamRec, error) {
+	nl := *l
+	if body.Scorers != nil {
+		sc, err := s.normalizeScorers(body.Scorers, "scorers")
+		if err != nil {
+			return nil, err
+		}
+		nl.Scorers = sc
+	}
+	if body.SegmentFilters != nil {
+		nl.SegmentFilters = body.SegmentFilters
+	}
+	if err := s.commit("put", kindLogStream, nl.ID, &nl); err != nil {
+		return nil, err
+	}
+	s.st.putLogStream(&nl)
+	return &nl, nil
+}
+
+// nonNil is list, or an empty list for nil (a JSON array, not null).
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
 
 func (s *Server) handleMetricSettings(c *call) error {

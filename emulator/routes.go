@@ -38,6 +38,7 @@ func (s *Server) routes() *router {
 	r.add(del, "/datasets/{dataset_id}", s.handleDeleteDataset)
 	r.add(get, "/datasets/{dataset_id}/content", s.handleDatasetContent)
 	r.add(patch, "/datasets/{dataset_id}/content", s.handlePatchDatasetContent)
+	r.add(put, "/datasets/{dataset_id}/content", s.handleUpsertDatasetContent)
 	r.add(get, "/datasets/{dataset_id}/projects", s.handleDatasetProjects)
 	r.add(post, "/datasets/{dataset_id}/versions/query", s.handleDatasetVersions)
 	r.add(get, "/datasets/{dataset_id}/versions/{version_index}/content", s.handleDatasetVersionContent)
@@ -45,7 +46,9 @@ func (s *Server) routes() *router {
 	// Prompt templates.
 	r.add(post, "/templates", s.handleCreateTemplate)
 	r.add(post, "/templates/query", s.handleQueryTemplates)
+	r.add(post, "/render_template", s.handleRenderTemplate)
 	r.add(get, "/templates/{template_id}", s.handleGetTemplate)
+	r.add(patch, "/templates/{template_id}", s.handleUpdateTemplate)
 	r.add(del, "/templates/{template_id}", s.handleDeleteTemplate)
 	r.add(post, "/templates/{template_id}/versions", s.handleCreateTemplateVersion)
 	r.add(post, "/templates/{template_id}/versions/query", s.handleQueryTemplateVersions)

@@ -38,6 +38,10 @@ type logStreamRec struct {
 	ProjectID string    `json:"project_id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// Scorers and SegmentFilters are the run's scorer settings (POST
+	// /projects/{pid}/runs/{run_id}/scorer-settings); nothing scores them.
+	Scorers        []galileo.ScorerConfig `json:"scorers,omitempty"`
+	SegmentFilters []any                  `json:"segment_filters,omitempty"`
 }
 
 type datasetRec struct {

@@ -450,3 +450,60 @@ func (s *Server) handleProjectTemplateVersionByName(c *call) error {
 	}
 	return errorf(http.StatusNotFound, "Prompt template %s not found", name)
 }
+
+// handleUpdateTemplate serves PATCH /templates/{template_id}
+// (UpdatePromptTemplateRequest: a name, as a string or a Name object, or
+// null for no change).
+func (s *Server) handleUpdateTemplate(c *call) error {
+	var body struct {
+		Name json.RawMessage `json:"name"`
+	}
+	if err := decodeJSON(c.r, &body, false); err != nil {
+		return err
+	}
+	var name *string
+	if len(body.Name) > 0 && string(body.Name) != "null" {
+		n, err := nameString(body.Name)
+		if err != nil {
+			return err
+		}
+		name = &n
+	}
+	t, err := s.updateTemplate(c.param("template_id"), name)
+	if err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return c.json(http.StatusOK, s.templateJSON(t))
+}
+
+// updateTemplate renames template id (name nil: no change). The name is
+// trimmed and must not be blank; a name taken by another template is a 409.
+func (s *Server) updateTemplate(id string, name *string) (*templateRec, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.template(id)
+	if err != nil {
+		return nil, err
+	}
+	nt := *t
+	if name != nil {
+		n := strings.TrimSpace(*name)
+		if n == "" {
+			return nil, invalid("string_too_short", "String should have at least 1 character", "name")
+		}
+		for _, o := range s.st.Templates {
+			if o.ID != t.ID && o.Name == n {
+				return nil, errorf(http.StatusConflict, "Prompt template with name %s already exists", n)
+			}
+		}
+		nt.Name = n
+	}
+	nt.UpdatedAt = s.now()
+	if err := s.commit("put", kindTemplate, nt.ID, &nt); err != nil {
+		return nil, err
+	}
+	s.st.putTemplate(&nt)
+	return &nt, nil
+}
