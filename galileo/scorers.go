@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/galileo-community/galileo-go/internal/textdist"
 )
 
 // ScorersService handles scorers (/scorers) and the scorer settings of runs.
@@ -249,7 +251,7 @@ func closestAvailable(unknown, available []string, n int) []string {
 		d := -1
 		for _, m := range ms {
 			for _, c := range names {
-				if x := editDistance(m, normalizeMetric(c)); d < 0 || x < d {
+				if x := textdist.Distance(m, normalizeMetric(c)); d < 0 || x < d {
 					d = x
 				}
 			}
@@ -333,14 +335,14 @@ func closeMatches(m string, cands []string) []string {
 		case len(nm) >= 3 && (strings.HasPrefix(nc, nm) || strings.HasPrefix(nm, nc) && len(nc) >= 3):
 			score = 1
 		default:
-			if d := editDistance(nm, nc); d <= editBudget(len(nm)) {
+			if d := textdist.Distance(nm, nc); d <= editBudget(len(nm)) {
 				score = 1 + d
 			}
 		}
 		if score < 0 {
 			continue
 		}
-		h := scored{c, score, editDistance(m, c)}
+		h := scored{c, score, textdist.Distance(m, c)}
 		if i, ok := best[nc]; ok {
 			if h.raw < hits[i].raw {
 				hits[i] = h
@@ -387,34 +389,6 @@ func normalizeMetric(s string) string {
 		}
 		return r
 	}, strings.ToLower(s))
-}
-
-// editDistance returns the optimal-string-alignment distance between a and
-// b, by runes: insertions, deletions, substitutions and swaps of adjacent
-// runes each cost one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // Version returns version n of a scorer (GET /scorers/{scorer_id}/version

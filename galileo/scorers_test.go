@@ -231,17 +231,6 @@ func TestCloseMatches(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"corectness", "correctness", 1}, {"héllo", "hello", 1}, {"blue", "bleu", 1}} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
 func TestIsUUID(t *testing.T) {
 	for s, want := range map[string]bool{
 		idCorrectness:                          true,

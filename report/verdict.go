@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/assert"
+	"github.com/galileo-community/galileo-go/internal/textdist"
 )
 
 // Names of the verdicts the harness adds beside an experiment's own
@@ -91,58 +92,18 @@ func (e *Experiment) AddThreshold(t Threshold) {
 
 // suggestMetric returns the name, scorer name, label or key of a scored
 // metric closest to name, compared without case, or "" when none is close
-// enough to be a likely typo: at most max(1, min(3, len/3)) edits away, as
-// fixtures suggests field names.
+// enough to be a likely typo (textdist.Closest, as fixtures suggests field
+// names).
 func (e *Experiment) suggestMetric(name string) string {
-	lw := strings.ToLower(strings.TrimSpace(name))
-	if lw == "" {
+	name = strings.TrimSpace(name)
+	if name == "" {
 		return ""
 	}
-	best, bestD := "", 0
+	var cands []string
 	for _, m := range e.Metrics {
-		for _, c := range []string{m.Name, m.ScorerName, m.Label, m.Key} {
-			if c == "" {
-				continue
-			}
-			d := editDistance(lw, strings.ToLower(c))
-			if d <= max(1, min(3, len(c)/3)) && (best == "" || d < bestD) {
-				best, bestD = c, d
-			}
-		}
+		cands = append(cands, m.Name, m.ScorerName, m.Label, m.Key)
 	}
-	return best
-}
-
-// editDistance is the optimal-string-alignment distance between a and b,
-// by runes: insertions, deletions, substitutions and swaps of adjacent
-// runes each cost one. (fixtures and galileo keep their own unexported
-// copies; report imports neither.)
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return max(len(ra), len(rb))
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
+	return textdist.Closest(name, cands)
 }
 
 func (e *Experiment) metricNames() string {
