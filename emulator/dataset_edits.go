@@ -60,15 +60,7 @@ func (s *Server) editDatasetContent(id, ifMatch string, edits []datasetEdit) (*d
 			return nil, err
 		}
 	}
-	nd := *d
-	nd.Versions = append(slices.Clone(d.Versions), b.nv)
-	nd.UpdatedAt = b.now
-	nd.ETag = s.newID()
-	if err := s.commit("put", kindDataset, nd.ID, &nd); err != nil {
-		return nil, err
-	}
-	s.st.putDataset(&nd)
-	return &nd, nil
+	return s.storeVersion(d, b)
 }
 
 // versionBuilder builds the next version of a dataset from content edits.
@@ -324,6 +316,20 @@ func (s *Server) handleUpsertDatasetContent(c *call) error {
 	return c.noContent()
 }
 
+// storeVersion stores the version b built as the next version of d, under
+// a new ETag. The caller holds s.mu.
+func (s *Server) storeVersion(d *datasetRec, b *versionBuilder) (*datasetRec, error) {
+	nd := *d
+	nd.Versions = append(slices.Clone(d.Versions), b.nv)
+	nd.UpdatedAt = b.now
+	nd.ETag = s.newID()
+	if err := s.commit("put", kindDataset, nd.ID, &nd); err != nil {
+		return nil, err
+	}
+	s.st.putDataset(&nd)
+	return &nd, nil
+}
+
 // replaceDatasetContent stores, as the next version of dataset id, the
 // columns and rows of version (nil: the current one) of dataset src (which
 // may be id itself, for a rollback). Rows keep their IDs when src is id.
@@ -358,13 +364,5 @@ func (s *Server) replaceDatasetContent(id, src string, version *int) (*datasetRe
 	prev := d.current()
 	b.nv.RowsAdded, b.nv.RowsRemoved = len(b.nv.Rows), len(prev.Rows)
 	b.nv.ColumnsAdded, b.nv.ColumnsRemoved = len(b.nv.Columns), len(prev.Columns)
-	nd := *d
-	nd.Versions = append(slices.Clone(d.Versions), b.nv)
-	nd.UpdatedAt = b.now
-	nd.ETag = s.newID()
-	if err := s.commit("put", kindDataset, nd.ID, &nd); err != nil {
-		return nil, err
-	}
-	s.st.putDataset(&nd)
-	return &nd, nil
+	return s.storeVersion(d, b)
 }
