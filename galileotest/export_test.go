@@ -68,10 +68,10 @@ func TestRunner_Report(t *testing.T) {
 		t.Fatalf("scores never arrive: err = %v, want a *TimeoutError", err)
 	}
 	emu.ClearFaults()
-	r.AddLoadError("evals/broken.yaml", errors.Join(
+	r.AddInputError("evals/broken.yaml", errors.Join(
 		&fixtures.Error{File: "evals/broken.yaml", Line: 7, Field: "promt", Msg: "unknown field"},
 		&fixtures.Error{File: "evals/broken.yaml", Line: 9, Field: "timeout", Msg: "expected a duration"}))
-	r.AddLoadError("evals/unreadable.yml", fmt.Errorf("open evals/unreadable.yml: permission denied"))
+	r.AddInputError("evals/unreadable.yml", fmt.Errorf("open evals/unreadable.yml: permission denied"))
 
 	rep := r.Report()
 	if rep.SchemaVersion != report.SchemaVersion || rep.Backend != report.BackendRemote || rep.StartedAt.Location() != time.UTC ||

@@ -1,7 +1,6 @@
 package galileotest
 
 import (
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -163,5 +162,3 @@ func randomFaults(seed uint64, rate float64) func(*http.Request) fault {
 		return fault(1 + rng.IntN(int(faultStall)))
 	}
 }
-
-var _ = fmt.Sprint

@@ -109,7 +109,7 @@ func RunDir(t *testing.T, dir string, opts ...Option) {
 		name := strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))
 		skip := shard.skipFile(f)
 		if f.Err != nil && skip == "" {
-			h.r.AddLoadError(f.Path, f.Err)
+			h.r.AddInputError(f.Path, f.Err)
 		}
 		t.Run(subtestName(name), func(t *testing.T) {
 			if skip != "" {
@@ -138,7 +138,7 @@ func RunFile(t *testing.T, path string, opts ...Option) {
 		if skip := shard.skipFile(fixtures.File{Path: path, Err: err}); skip != "" {
 			t.Skip(skip)
 		}
-		h.r.AddLoadError(path, err)
+		h.r.AddInputError(path, err)
 		t.Fatalf("%v", err)
 		return
 	}

@@ -124,7 +124,7 @@ func (r *Runner) Close() error {
 // Report returns the verdict of everything the Runner ran so far:
 // package report's model, which the
 // harness writes when a test ends and the galileotest command writes for
-// its run. Experiments whose fixtures failed to load (AddLoadError) are in
+// its run. Fixtures that cannot run (AddInputError) are in
 // it with status error. Experiments are in declaration order: those of
 // fixtures by file and line, then those declared in Go in the order they
 // finished. It is a snapshot: thresholds checked later
@@ -165,10 +165,12 @@ func boolRank(b bool) int {
 	return 0
 }
 
-// AddLoadError records a fixture file that failed to load, so that the
-// report lists it (status error, with its file, first line and every
-// problem) next to the experiments that ran.
-func (r *Runner) AddLoadError(path string, err error) {
+// AddInputError records a fixture that cannot run — it failed to load,
+// or a check before anything was created (Preflight, a function the
+// command cannot run) found it wrong — so that the report lists it
+// (status error, with its file, first line and every problem) next to the
+// experiments that ran.
+func (r *Runner) AddInputError(path string, err error) {
 	e := &report.Experiment{
 		Name:   strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)),
 		File:   path,

@@ -162,7 +162,7 @@ func preflight(ctx context.Context, runner *galileotest.Runner, exps []galileote
 		switch {
 		case errors.Is(err, fixtures.ErrInvalid):
 			problems = append(problems, errorLines(err)...)
-			runner.AddLoadError(x.File, err)
+			runner.AddInputError(x.File, err)
 		case err != nil:
 			return problems
 		}
@@ -243,7 +243,7 @@ func selectExperiments(runner *galileotest.Runner, files []fixtureFile, skipFunc
 	for _, f := range files {
 		if f.Err != nil {
 			problems = append(problems, errorLines(f.Err)...)
-			runner.AddLoadError(f.Path, f.Err)
+			runner.AddInputError(f.Path, f.Err)
 			continue
 		}
 		for _, x := range f.Experiments {
@@ -259,7 +259,7 @@ func selectExperiments(runner *galileotest.Runner, files []fixtureFile, skipFunc
 			err := &fixtures.Error{File: x.File, Line: line, Field: "function", Experiment: x.Name,
 				Msg: fmt.Sprintf("%q is Go code, which the galileotest command cannot run; run this fixture with go test (galileotest.RunDir or RunFile with galileotest.WithFunc(%q, fn)), give the experiment a prompt, or pass --skip-functions", x.Function, x.Function)}
 			problems = append(problems, err.Error())
-			runner.AddLoadError(f.Path, err)
+			runner.AddInputError(f.Path, err)
 		}
 	}
 	return exps, skipped, problems
