@@ -63,7 +63,6 @@ type run struct {
 	projectID  string
 	exp        *galileo.ExperimentResponse
 	reattached bool
-	errored    int
 }
 
 func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(string, ...any)) (_ *report.Experiment, err error) {
@@ -97,11 +96,11 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 		return rn.rep, err
 	}
 	runEnd = time.Now()
-	st, spec, err := rn.wait(ctx)
+	st, err := rn.wait(ctx)
 	if err != nil {
 		return rn.rep, err
 	}
-	rn.judge(st, spec)
+	rn.judge(st)
 	return rn.rep, nil
 }
 
@@ -268,7 +267,6 @@ func (rn *run) execute(ctx context.Context) error {
 	stats, err := runFunction(ctx, p.fn, p.x.Function, exp.Name, rn.data.rows, p.concurrency,
 		ingestSink{c: c, projectID: rn.projectID, experimentID: exp.ID},
 		func() { rn.prog.update(func(ev *ProgressEvent) { ev.RowsRun++ }) })
-	rn.errored = stats.errored
 	rn.rep.ErroredRows, rn.rep.RowErrors = stats.errored, stats.rowErrors
 	if err != nil {
 		return &SetupError{Step: fmt.Sprintf("run %s (%d of %d rows logged)", p.x.Function, stats.ingested, rn.data.count), Err: err}
@@ -280,7 +278,7 @@ func (rn *run) execute(ctx context.Context) error {
 }
 
 // wait polls until every metric is scored, then records the metrics.
-func (rn *run) wait(ctx context.Context) (*waitState, waitSpec, error) {
+func (rn *run) wait(ctx context.Context) (*waitState, error) {
 	c, rep := rn.c, rn.rep
 	keys := metricKeys(rn.p, rn.scorers)
 	pid, eid := rn.projectID, rn.exp.ID
@@ -319,16 +317,16 @@ func (rn *run) wait(ctx context.Context) (*waitState, waitSpec, error) {
 	}
 	if werr != nil {
 		if ctx.Err() != nil {
-			return st, spec, newTimeoutError(rep, spec, st, werr)
+			return st, newTimeoutError(rep, spec, st, werr)
 		}
-		return st, spec, &SetupError{Step: "wait for scores", Err: werr}
+		return st, &SetupError{Step: "wait for scores", Err: werr}
 	}
-	return st, spec, nil
+	return st, nil
 }
 
 // judge evaluates the thresholds, the errored-rows allowance and the
 // unscored rows of settled metrics.
-func (rn *run) judge(st *waitState, _ waitSpec) {
+func (rn *run) judge(st *waitState) {
 	rep := rn.rep
 	for _, e := range rn.p.expects {
 		var agg *report.Metric
