@@ -1,0 +1,85 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/galileo-community/galileo-go/assert"
+	"github.com/galileo-community/galileo-go/galileo"
+)
+
+// binaryMetric is a metric with k of n rows scored 1, the rest 0.
+func binaryMetric(name string, k, n int) Metric {
+	vals := make([]float64, n)
+	for i := range k {
+		vals[i] = 1
+	}
+	avg, cnt := float64(k)/float64(n), int64(n)
+	return Metric{Name: name, MetricAggregates: galileo.MetricAggregates{Avg: &avg, Count: &cnt}, RowValues: vals}
+}
+
+func TestExperiment_Verdict_confidence(t *testing.T) {
+	tests := []struct {
+		k, n     int
+		on       string
+		verdict  string
+		pass     bool
+		contains string
+	}{
+		{17, 20, "", VerdictInconclusive, false, "0.85 [0.6396, 0.9476] (95% wilson), want >= 0.8 (20 rows): inconclusive, the interval contains 0.8; about 196 rows would decide it"},
+		{17, 20, OnInconclusivePass, VerdictInconclusive, true, "inconclusive"},
+		{340, 400, "", VerdictPassed, true, "0.85 [0.8117, 0.8817] (95% wilson)"},
+		{300, 400, "", VerdictFailed, false, "0.75 [0.7053, 0.7899]"},
+	}
+	for _, tc := range tests {
+		e := &Experiment{Name: "x", Status: StatusPassed, Confidence: 0.95, OnInconclusive: tc.on, Metrics: []Metric{binaryMetric("correctness", tc.k, tc.n)}}
+		got := e.Verdict(assert.MustParse("correctness", "avg >= 0.8"))
+		if got.Verdict != tc.verdict || got.Pass != tc.pass || !strings.Contains(got.Explanation, tc.contains) {
+			t.Errorf("%d/%d on %q: verdict %s pass %v %q; want %s %v containing %q", tc.k, tc.n, tc.on, got.Verdict, got.Pass, got.Explanation, tc.verdict, tc.pass, tc.contains)
+		}
+		if got.Interval == nil || got.Interval.Method != "wilson" || got.Interval.Level != 0.95 {
+			t.Errorf("%d/%d: interval %+v", tc.k, tc.n, got.Interval)
+		}
+		e.AddThreshold(got)
+		want := map[string]string{VerdictPassed: StatusPassed, VerdictFailed: StatusFailed, VerdictInconclusive: StatusInconclusive}[tc.verdict]
+		if tc.pass {
+			want = StatusPassed
+		}
+		if e.Status != want || e.ThresholdStatus() != want {
+			t.Errorf("%d/%d on %q: status %s (thresholds say %s), want %s", tc.k, tc.n, tc.on, e.Status, e.ThresholdStatus(), want)
+		}
+	}
+}
+
+func TestExperiment_Verdict_pointEstimate(t *testing.T) {
+	// Without a confidence level the point estimate decides, and the
+	// interval is still shown.
+	e := &Experiment{Name: "x", Status: StatusPassed, Metrics: []Metric{binaryMetric("correctness", 17, 20)}}
+	got := e.Verdict(assert.MustParse("correctness", "avg >= 0.8"))
+	if got.Verdict != VerdictPassed || !got.Pass || got.Interval == nil || !strings.Contains(got.Explanation, "0.85 [0.6396, 0.9476], want >= 0.8") {
+		t.Errorf("got %+v", got)
+	}
+}
+
+func TestExperiment_Verdict_skipAndPercentile(t *testing.T) {
+	m := binaryMetric("latency", 0, 20)
+	for i := range m.RowValues {
+		m.RowValues[i] = float64(i+1) * 1e8 // 0.1s .. 2s
+	}
+	p95 := 1.9e9
+	m.P95 = &p95
+	e := &Experiment{Name: "x", Status: StatusPassed, Confidence: 0.95, OnInconclusive: OnInconclusiveSkip, Metrics: []Metric{m}}
+	got := e.Verdict(assert.MustParse("latency", "p95 <= 3s"))
+	// 20 rows cannot bound p95 from above at 95%.
+	if got.Verdict != VerdictInconclusive || !got.Skipped || !got.Pass || got.Interval.High != nil {
+		t.Errorf("got %+v", got)
+	}
+	if !strings.Contains(got.Explanation, "+inf]") {
+		t.Errorf("explanation %q", got.Explanation)
+	}
+	// A range threshold inside the interval is inconclusive, not failed.
+	e = &Experiment{Name: "x", Status: StatusPassed, Confidence: 0.95, Metrics: []Metric{binaryMetric("c", 10, 20)}}
+	if got := e.Verdict(assert.MustParse("c", "0.45 <= avg <= 0.55")); got.Verdict != VerdictInconclusive {
+		t.Errorf("range inside the interval: %s %q", got.Verdict, got.Explanation)
+	}
+}
