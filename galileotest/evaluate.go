@@ -76,6 +76,8 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 		r.addReport(rn.rep)
 	}()
 
+	r.s.verdictDefaults(&x)
+	rn.rep.Confidence, rn.rep.OnInconclusive, rn.rep.Repeats = x.Confidence, x.OnInconclusive, x.Repeats
 	if rn.p, err = newPlan(x, r.s.funcs); err != nil {
 		return rn.rep, err
 	}
@@ -100,6 +102,7 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 	if err != nil {
 		return rn.rep, err
 	}
+	rn.rowScores(ctx)
 	rn.judge(st)
 	return rn.rep, nil
 }
@@ -124,12 +127,7 @@ func (rn *run) finish(err error, start, setupEnd, runEnd time.Time) {
 	case err != nil:
 		rep.Status, rep.Error = report.StatusError, err.Error()
 	default:
-		rep.Status = report.StatusPassed
-		for _, t := range rep.Thresholds {
-			if !t.Pass {
-				rep.Status = report.StatusFailed
-			}
-		}
+		rep.Status = rep.ThresholdStatus()
 	}
 	rn.prog.update(func(ev *ProgressEvent) { ev.Phase, ev.Err = PhaseDone, err })
 }
@@ -324,16 +322,28 @@ func (rn *run) wait(ctx context.Context) (*waitState, error) {
 	return st, nil
 }
 
+// rowScores reads the row-level scores of the experiment's metrics from
+// its records, for the confidence intervals. A failure is logged, not
+// fatal: the verdicts then have no interval (inconclusive when the
+// experiment asks for confidence).
+func (rn *run) rowScores(ctx context.Context) {
+	names := scorerNames(ctx, rn.c, rn.projectID, rn.scorers)
+	for _, m := range rn.rep.Metrics {
+		if _, ok := names[m.Key]; !ok {
+			names[m.Key] = []string{m.Key}
+		}
+	}
+	if err := fillRowScores(ctx, rn.c, rn.projectID, rn.exp.ID, rn.rep.Metrics, names); err != nil {
+		rn.logf("%s: warning: could not read the row-level scores (no confidence intervals): %v", rn.p.x.Name, err)
+	}
+}
+
 // judge evaluates the thresholds, the errored-rows allowance and the
 // unscored rows of settled metrics.
 func (rn *run) judge(st *waitState) {
 	rep := rn.rep
 	for _, e := range rn.p.expects {
-		var agg *report.Metric
-		if m := rep.Metric(e.Metric); m != nil {
-			agg = m
-		}
-		t := report.NewThreshold(e.Threshold.Evaluate(agg))
+		t := rep.Verdict(e.Threshold)
 		t.Line = e.Line
 		rep.Thresholds = append(rep.Thresholds, t)
 	}

@@ -58,23 +58,7 @@ func unscoredVerdict(rep *report.Experiment, m report.Metric, failedRows int) (r
 // metric_info under the scorer's metric_key_alias (from the experiment
 // columns), name or id; system metrics in its metrics.
 func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimentID string, keys []metricKey, scorers []galileo.Scorer) (*recount, error) {
-	names := map[string][]string{} // aggregate key -> names metric_info may use
-	for _, s := range scorers {
-		names[s.ID] = []string{s.ID, s.Name}
-		if s.MetricName != nil {
-			names[s.ID] = append(names[s.ID], *s.MetricName)
-		}
-	}
-	if len(scorers) > 0 {
-		cols, err := c.Experiments.AvailableColumns(ctx, projectID)
-		if err == nil {
-			for _, s := range scorers {
-				if col := cols.Get("metrics/" + s.ID); col != nil && col.MetricKeyAlias != nil {
-					names[s.ID] = append(names[s.ID], *col.MetricKeyAlias)
-				}
-			}
-		}
-	}
+	names := scorerNames(ctx, c, projectID, scorers)
 	rc := &recount{Status: map[string]metricStatus{}, Values: map[string][]float64{}, Dist: map[string]map[string]int64{}}
 	eid := experimentID
 	for rec, err := range c.Records.All(ctx, projectID, galileo.RecordTrace, galileo.LogRecordsQueryRequest{ExperimentID: &eid, Limit: 500, Filters: []galileo.Filter{}}) {
@@ -85,35 +69,7 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 		failed := rec.StatusCode != nil && *rec.StatusCode >= 400
 		for _, k := range keys {
 			ms := rc.Status[k.Key]
-			if assert.IsSystemMetric(k.Key) {
-				v, ok := rec.Metrics[k.Key].(float64)
-				switch {
-				case ok:
-					ms.Success++
-					rc.Values[k.Key] = append(rc.Values[k.Key], v)
-				case failed:
-					ms.FailedRows++
-				default:
-					ms.Pending++
-				}
-				rc.Status[k.Key] = ms
-				continue
-			}
-			status := "pending"
-			var value any
-			for name, info := range rec.MetricInfo {
-				alias := ""
-				if info.MetricKeyAlias != nil {
-					alias = *info.MetricKeyAlias
-				}
-				if slices.Contains(names[k.Key], name) || (alias != "" && slices.Contains(names[k.Key], alias)) {
-					status, value = info.StatusType, info.Value
-					if value == nil {
-						value = rec.Metrics[name]
-					}
-					break
-				}
-			}
+			status, value := recordValue(&rec, k.Key, names[k.Key])
 			if status == "success" {
 				rc.addValue(k.Key, value)
 			}
@@ -135,6 +91,57 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 		}
 	}
 	return rc, nil
+}
+
+// scorerNames maps each scorer's aggregate key (its id) to the names a
+// record's metric_info may use for it: id, name, metric name and the
+// experiment column's metric_key_alias.
+func scorerNames(ctx context.Context, c *galileo.Client, projectID string, scorers []galileo.Scorer) map[string][]string {
+	names := map[string][]string{}
+	for _, s := range scorers {
+		names[s.ID] = []string{s.ID, s.Name}
+		if s.MetricName != nil {
+			names[s.ID] = append(names[s.ID], *s.MetricName)
+		}
+	}
+	if len(scorers) > 0 {
+		cols, err := c.Experiments.AvailableColumns(ctx, projectID)
+		if err == nil {
+			for _, s := range scorers {
+				if col := cols.Get("metrics/" + s.ID); col != nil && col.MetricKeyAlias != nil {
+					names[s.ID] = append(names[s.ID], *col.MetricKeyAlias)
+				}
+			}
+		}
+	}
+	return names
+}
+
+// recordValue finds a metric's status and value in a record: a system
+// metric (key) in its metrics, a scorer metric in its metric_info under
+// one of names (or their metric_key_alias). The status is "success",
+// "not_applicable", "error", "failed" or "pending".
+func recordValue(rec *galileo.Record, key string, names []string) (string, any) {
+	if assert.IsSystemMetric(key) {
+		if v, ok := rec.Metrics[key].(float64); ok {
+			return "success", v
+		}
+		return "pending", nil
+	}
+	for name, info := range rec.MetricInfo {
+		alias := ""
+		if info.MetricKeyAlias != nil {
+			alias = *info.MetricKeyAlias
+		}
+		if slices.Contains(names, name) || (alias != "" && slices.Contains(names, alias)) {
+			value := info.Value
+			if value == nil {
+				value = rec.Metrics[name]
+			}
+			return info.StatusType, value
+		}
+	}
+	return "pending", nil
 }
 
 // addValue records a scored row's value: a number (a boolean counts as 1

@@ -49,10 +49,7 @@ func (e *Experiment) Verdict(th assert.Threshold) Threshold {
 		t.Interval = reportInterval(iv)
 	}
 	if e.Confidence <= 0 || !hasInterval(th) || !th.Convex() {
-		if t.Interval != nil {
-			t.Explanation = withInterval(t.Explanation, th, iv, false)
-		}
-		return t
+		return t // the point estimate decides; the interval is only shown
 	}
 	if err != nil {
 		// Asked for confidence, but the rows cannot give an interval.
@@ -70,7 +67,7 @@ func (e *Experiment) Verdict(th assert.Threshold) Threshold {
 	default:
 		t.Verdict, t.Pass = VerdictInconclusive, false
 	}
-	t.Explanation = withInterval(t.Explanation, th, iv, true)
+	t.Explanation = withInterval(t.Explanation, th, iv)
 	if t.Verdict == VerdictInconclusive {
 		t.Explanation += ": inconclusive, the interval contains " + boundsText(th)
 		if n := rowsToDecide(th, iv); n > 0 {
@@ -217,14 +214,11 @@ func boundsText(th assert.Threshold) string {
 	return strings.Join(parts, " and ")
 }
 
-// withInterval inserts " [low, high]" after the actual value of an
-// explanation ("correctness avg = 0.85, want ...") and, when it decides
-// the verdict, the level and method: "0.85 [0.64, 0.95] (95% wilson)".
-func withInterval(expl string, th assert.Threshold, iv stats.Interval, deciding bool) string {
-	text := " " + intervalText(th, iv)
-	if deciding {
-		text += fmt.Sprintf(" (%s %s)", percent(iv.Level), iv.Method)
-	}
+// withInterval inserts the interval, its level and method after the
+// actual value of an explanation ("correctness avg = 0.85, want ..."):
+// "0.85 [0.64, 0.95] (95% wilson)".
+func withInterval(expl string, th assert.Threshold, iv stats.Interval) string {
+	text := " " + intervalText(th, iv) + fmt.Sprintf(" (%s %s)", percent(iv.Level), iv.Method)
 	before, after, ok := strings.Cut(expl, ", want ")
 	if !ok {
 		return expl

@@ -1,0 +1,123 @@
+package galileotest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/report"
+)
+
+// rightRows returns n rows whose answer is "answer<i>"; rightAnswers
+// answers the first k of them right and the rest wrong, so correctness
+// scores k rows 1 and n-k rows 0.
+func rightRows(n int) []Row {
+	rows := make([]Row, n)
+	for i := range rows {
+		rows[i] = Row{Input: fmt.Sprintf("question %d", i), GroundTruth: fmt.Sprintf("answer%d", i)}
+	}
+	return rows
+}
+
+func rightAnswers(k int) Func {
+	return func(ctx context.Context, row Row) (string, error) {
+		i, _ := strconv.Atoi(strings.TrimPrefix(row.Input, "question "))
+		if i < k {
+			return row.GroundTruth, nil
+		}
+		return "unknown", nil
+	}
+}
+
+// runReport runs x on a fresh emulator and returns the experiment as the
+// JSON report has it.
+func runReport(t *testing.T, x Experiment, opts ...Option) *report.Experiment {
+	t.Helper()
+	_, c := newEmulator(t, emulator.Options{ScoringDelay: -1})
+	r, err := NewRunner(append([]Option{WithClient(c)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Run(t.Context(), x); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r.Report()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := report.ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rep.Experiments[0]
+}
+
+func TestRun_confidenceVerdicts(t *testing.T) {
+	tests := []struct {
+		k, n    int
+		verdict string
+		status  string
+		low     float64
+		high    float64
+	}{
+		{17, 20, report.VerdictInconclusive, report.StatusInconclusive, 0.6396, 0.9476},
+		{340, 400, report.VerdictPassed, report.StatusPassed, 0.8117, 0.8817},
+		{300, 400, report.VerdictFailed, report.StatusFailed, 0.7053, 0.7899},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%d_of_%d", tc.k, tc.n), func(t *testing.T) {
+			x := Experiment{
+				Name: "confidence", Dataset: DatasetRows(rightRows(tc.n)...), Function: "answer",
+				Metrics: []string{"correctness"}, Confidence: 0.95, Concurrency: 16,
+				Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.8"}},
+			}
+			e := runReport(t, x, WithFunc("answer", rightAnswers(tc.k)))
+			th := e.Thresholds[0]
+			if e.Status != tc.status || th.Verdict != tc.verdict {
+				t.Fatalf("status %s verdict %s (%s); want %s %s", e.Status, th.Verdict, th.Explanation, tc.status, tc.verdict)
+			}
+			iv := th.Interval
+			if iv == nil || iv.Low == nil || iv.High == nil || iv.Method != "wilson" || iv.Level != 0.95 {
+				t.Fatalf("interval %+v", iv)
+			}
+			if d := *iv.Low - tc.low; d > 1e-4 || d < -1e-4 {
+				t.Errorf("low %v, want %v", *iv.Low, tc.low)
+			}
+			if d := *iv.High - tc.high; d > 1e-4 || d < -1e-4 {
+				t.Errorf("high %v, want %v", *iv.High, tc.high)
+			}
+			if m := e.Metric("correctness"); m == nil || len(m.RowValues) != tc.n || len(m.RowKeys) != tc.n {
+				t.Errorf("row-level scores: %+v", m)
+			}
+			if tc.verdict == report.VerdictInconclusive && !strings.Contains(th.Explanation, "about 196 rows would decide it") {
+				t.Errorf("explanation %q", th.Explanation)
+			}
+		})
+	}
+}
+
+func TestRun_onInconclusiveAndOption(t *testing.T) {
+	x := Experiment{
+		Name: "lenient", Dataset: DatasetRows(rightRows(20)...), Function: "answer",
+		Metrics: []string{"correctness"},
+		Expect:  []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.8"}},
+	}
+	// The option sets confidence and on_inconclusive for the experiment.
+	e := runReport(t, x, WithFunc("answer", rightAnswers(17)), WithConfidence(0.95, fixtures.OnInconclusiveSkip))
+	th := e.Thresholds[0]
+	if e.Status != report.StatusPassed || th.Verdict != report.VerdictInconclusive || !th.Skipped || e.Confidence != 0.95 {
+		t.Errorf("status %s verdict %s skipped %v confidence %v", e.Status, th.Verdict, th.Skipped, e.Confidence)
+	}
+	// Without confidence the point estimate decides; the interval is shown.
+	e = runReport(t, x, WithFunc("answer", rightAnswers(17)))
+	th = e.Thresholds[0]
+	if e.Status != report.StatusPassed || th.Verdict != report.VerdictPassed || th.Interval == nil {
+		t.Errorf("point estimate: status %s verdict %s interval %+v", e.Status, th.Verdict, th.Interval)
+	}
+}
