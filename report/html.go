@@ -27,7 +27,10 @@ var htmlSource string
 // data-stat, data-expr, data-unit, data-pass ("true" or "false"),
 // data-actual (base units; empty when not reported) and data-threshold
 // (the bounds' values in base units, comma-separated, with their
-// comparators in data-op). Below them, a table of each metric's
+// comparators in data-op), and, when the threshold has a confidence
+// interval, data-interval-low and data-interval-high (an open end is left
+// out) with the interval drawn as <line class="interval"> elements around
+// the actual value. Below them, a table of each metric's
 // statistics and, per metric with row values or a value distribution, a
 // histogram: <svg class="distribution-chart"> with data-metric,
 // data-source ("rows" or "distribution"), data-bins and data-count, whose
@@ -73,13 +76,14 @@ type htmlFact struct{ Name, Value string }
 
 type htmlThreshold struct {
 	Metric, Stat, Expr, Unit string
-	Verdict                  string // "pass", "fail" or "skipped"
+	Verdict                  string // "pass", "fail", "inconclusive" or "skipped"
 	Actual                   string // for people
 	Explanation              string
 	Rows                     int64
 	DataActual               string
 	DataThreshold, DataOp    string
 	DataPass                 string
+	DataLow, DataHigh        string // the interval's ends; "" when open or absent
 	Chart                    bulletChart
 }
 
@@ -97,6 +101,8 @@ type bulletChart struct {
 	ZoneX, ZoneW                   string
 	HasBar                         bool
 	BarX, BarY, BarW, BarH         string
+	HasInterval                    bool   // the confidence interval, drawn around the actual value
+	IntervalX1, IntervalX2         string // its ends (the chart's edge for an open end)
 	Lines                          []chartLine
 	Labels                         []chartText
 	Title                          string
@@ -218,19 +224,33 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 			Actual: "not reported", DataPass: strconv.FormatBool(t.Pass),
 		}
 		switch {
+		case t.Skipped:
+			ht.Verdict = "skipped"
+			he.Judged++
 		case t.Pass:
 			ht.Verdict = "pass"
 			he.Met++
 			he.Judged++
 		case !e.judged():
 			ht.Verdict = "skipped"
+		case t.Verdict == VerdictInconclusive:
+			ht.Verdict = VerdictInconclusive
+			he.Judged++
 		default:
 			ht.Verdict = "fail"
 			he.Judged++
 		}
 		if t.Actual != nil {
-			ht.Actual = formatAgainst(*t.Actual, t.Unit, t.Bounds)
+			ht.Actual = t.ActualText()
 			ht.DataActual = dataNum(*t.Actual)
+		}
+		if iv := t.Interval; iv != nil {
+			if iv.Low != nil {
+				ht.DataLow = dataNum(*iv.Low)
+			}
+			if iv.High != nil {
+				ht.DataHigh = dataNum(*iv.High)
+			}
 		}
 		var vals, ops []string
 		for _, b := range t.Bounds {
@@ -305,6 +325,13 @@ func newBulletChart(t *Threshold, verdict string) bulletChart {
 	if t.Actual != nil && finite(*t.Actual) {
 		vals = append(vals, *t.Actual)
 	}
+	if iv := t.Interval; iv != nil {
+		for _, p := range []*float64{iv.Low, iv.High} {
+			if p != nil && finite(*p) {
+				vals = append(vals, *p)
+			}
+		}
+	}
 	for _, b := range t.Bounds {
 		if finite(b.Value) {
 			vals = append(vals, b.Value)
@@ -353,6 +380,16 @@ func newBulletChart(t *Threshold, verdict string) bulletChart {
 		left, right := math.Min(a, base), math.Max(a, base)
 		c.HasBar = true
 		c.BarX, c.BarY, c.BarW, c.BarH = px(left), "30", px(math.Max(right-left, 2)), "10"
+		if iv := t.Interval; iv != nil {
+			x1, x2 := bulletL, bulletR
+			if iv.Low != nil && finite(*iv.Low) {
+				x1 = x(*iv.Low)
+			}
+			if iv.High != nil && finite(*iv.High) {
+				x2 = x(*iv.High)
+			}
+			c.HasInterval, c.IntervalX1, c.IntervalX2 = true, px(x1), px(x2)
+		}
 		c.Labels = append(c.Labels, chartText{X: px(a), Y: "62", Anchor: anchorAt(a), Class: "actual " + verdict,
 			Text: "actual " + formatAgainst(*t.Actual, t.Unit, t.Bounds)})
 	} else {
