@@ -135,7 +135,7 @@ func markdownRows(r *Report) []mdRow {
 		if e.judged() && len(e.Thresholds) == 0 {
 			kind, verdict := rowExperimentOK, "✅ no thresholds"
 			if e.Status == StatusFailed || e.Status == StatusInconclusive {
-				kind, verdict = rowExperimentProblem, "❌ " + e.Status
+				kind, verdict = rowExperimentProblem, "❌ "+e.Status
 			}
 			rows = append(rows, mdRow{kind: kind, text: fmt.Sprintf("| %s | — | — | — | — | %s | %s |\n", name, verdict, link)})
 		}
