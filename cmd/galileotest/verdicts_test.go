@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/galileotest"
+	"github.com/galileo-community/galileo-go/report"
+)
+
+// ranKOfN runs a function experiment on emu whose correctness is 1 on k of
+// n rows and 0 on the others.
+func ranKOfN(t *testing.T, c galileotest.Option, name string, k, n int) {
+	t.Helper()
+	rows := make([]galileotest.Row, n)
+	for i := range rows {
+		rows[i] = galileotest.Row{Input: fmt.Sprintf("question %d", i), GroundTruth: fmt.Sprintf("answer%d", i)}
+	}
+	answer := func(ctx context.Context, row galileotest.Row) (string, error) {
+		i, _ := strconv.Atoi(strings.TrimPrefix(row.Input, "question "))
+		if i < k {
+			return row.GroundTruth, nil
+		}
+		return "unknown", nil
+	}
+	x := galileotest.Experiment{Name: name, Dataset: galileotest.DatasetRows(rows...), Function: "answer", Metrics: []string{"correctness"},
+		Naming: fixtures.Naming{Strategy: fixtures.NamingRerun}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "count >= 1"}}}
+	rep, err := galileotest.Evaluate(t.Context(), x, c, galileotest.WithFunc("answer", answer))
+	if err != nil || rep.Status != report.StatusPassed {
+		t.Fatalf("run: %v %+v", err, rep)
+	}
+}
+
+func TestRejudge_confidence(t *testing.T) {
+	t.Parallel()
+	emu, env := newEmulator(t)
+	c, err := emu.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranKOfN(t, galileotest.WithClient(c), "seventeen", 17, 20)
+	out := filepath.Join(t.TempDir(), "rejudge.json")
+
+	// Inconclusive counts as a miss: exit 1.
+	r := cli(t, env, "rejudge", "--experiment", "seventeen", "--expect", "correctness: avg >= 0.8", "--confidence", "95%", "--json", out)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "--- INCONCLUSIVE seventeen") ||
+		!strings.Contains(r.stdout, "????  correctness avg = 0.85 [0.6396, 0.9476] (95% wilson), want >= 0.8 (20 rows): inconclusive, the interval contains 0.8; about 196 rows would decide it") {
+		t.Fatalf("%v", r)
+	}
+	e := readReport(t, out).Experiments[0]
+	if e.Status != report.StatusInconclusive || e.Thresholds[0].Verdict != report.VerdictInconclusive || e.Confidence != 0.95 {
+		t.Errorf("report: status %s verdict %s confidence %v", e.Status, e.Thresholds[0].Verdict, e.Confidence)
+	}
+	// ... unless on_inconclusive says otherwise.
+	r = cli(t, env, "rejudge", "--experiment", "seventeen", "--expect", "correctness: avg >= 0.8", "--confidence", "0.95", "--on-inconclusive", "pass")
+	if r.code != exitOK {
+		t.Fatalf("on-inconclusive pass: %v", r)
+	}
+	// Without confidence the point estimate decides.
+	if r = cli(t, env, "rejudge", "--experiment", "seventeen", "--expect", "correctness: avg >= 0.8"); r.code != exitOK {
+		t.Fatalf("point estimate: %v", r)
+	}
+	r = cli(t, env, "rejudge", "--experiment", "seventeen", "--expect", "correctness: avg >= 0.8", "--confidence", "150%")
+	if r.code != exitBadInput {
+		t.Fatalf("bad level: %v", r)
+	}
+	oneLine(t, r, `--confidence: expected a confidence level between 0% and 100% (e.g. 95%), got "150%"`)
+}
