@@ -127,6 +127,14 @@
 // complete, all at once, instead of row by row (PublishIncremental, the
 // default).
 //
+// Scores are deterministic unless Options.JudgeNoise (galileotest emulator
+// --judge-noise 0.1) is set: then every judge metric (an LLM or SLM scorer,
+// not a formula such as BLEU) gets seeded noise — Gaussian with that
+// standard deviation on numeric scores, clamped to 0..1, a flip with that
+// probability on boolean ones — drawn from Seed, the trace id and the
+// scorer, as scoring.Scorer.Perturb documents. A rerun of the same rows
+// then scores differently, as with a real judge.
+//
 // # Faults
 //
 // Server.Fault installs a failure on one route, named by method and

@@ -86,6 +86,13 @@ type Options struct {
 	// aggregates (structured and legacy). Empty means
 	// DefaultPublishAggregates.
 	PublishAggregates PublishAggregates
+	// JudgeNoise makes judge metrics (LLM and SLM scorers) noisy on
+	// purpose, as real judges are: a numeric score gets Gaussian noise of
+	// this standard deviation (clamped to 0..1), a boolean one flips with
+	// this probability. The noise is drawn from Seed, the trace and the
+	// scorer, so a trace keeps its score and a rerun gets new draws. 0 (the
+	// default) scores deterministically; it must lie in [0, 1].
+	JudgeNoise float64
 }
 
 // PublishAggregates is when an experiment's aggregates are published:
@@ -205,6 +212,9 @@ func NewUnstarted(opts Options) (*Server, error) {
 	case PublishIncremental, PublishAtCompletion:
 	default:
 		return nil, fmt.Errorf("emulator: Options.PublishAggregates %q is not one of %q, %q", opts.PublishAggregates, PublishIncremental, PublishAtCompletion)
+	}
+	if !(opts.JudgeNoise >= 0 && opts.JudgeNoise <= 1) {
+		return nil, fmt.Errorf("emulator: Options.JudgeNoise %v is not between 0 and 1", opts.JudgeNoise)
 	}
 	clk := opts.Clock
 	if clk == nil {

@@ -38,7 +38,13 @@ func rightAnswers(k int) Func {
 // JSON report has it.
 func runReport(t *testing.T, x Experiment, opts ...Option) *report.Experiment {
 	t.Helper()
-	_, c := newEmulator(t, emulator.Options{ScoringDelay: -1})
+	return runReportOn(t, emulator.Options{ScoringDelay: -1}, x, opts...)
+}
+
+// runReportOn is runReport on an emulator with the given options.
+func runReportOn(t *testing.T, eo emulator.Options, x Experiment, opts ...Option) *report.Experiment {
+	t.Helper()
+	_, c := newEmulator(t, eo)
 	r, err := NewRunner(append([]Option{WithClient(c)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -119,5 +125,32 @@ func TestRun_onInconclusiveAndOption(t *testing.T) {
 	th = e.Thresholds[0]
 	if e.Status != report.StatusPassed || th.Verdict != report.VerdictPassed || th.Interval == nil {
 		t.Errorf("point estimate: status %s verdict %s interval %+v", e.Status, th.Verdict, th.Interval)
+	}
+}
+
+func TestRun_judgeNoise(t *testing.T) {
+	x := Experiment{
+		Name: "noisy", Dataset: DatasetRows(rightRows(40)...), Function: "answer",
+		Metrics: []string{"correctness", "bleu"},
+		Expect:  []fixtures.Expectation{{Metric: "correctness", Expr: "count >= 1"}},
+	}
+	e := runReportOn(t, emulator.Options{ScoringDelay: -1, JudgeNoise: 0.2, Seed: 7}, x, WithFunc("answer", rightAnswers(40)))
+	corr, bleu := e.Metric("correctness"), e.Metric("bleu")
+	// Every answer is right: a deterministic judge gives 1 everywhere; the
+	// noisy one pulls some rows below 1. BLEU is a formula: no noise.
+	below := 0
+	for _, v := range corr.RowValues {
+		if v < 1 {
+			below++
+		}
+	}
+	if len(corr.RowValues) != 40 || below < 5 {
+		t.Errorf("correctness rows %v: %d below 1, want noise on many", corr.RowValues, below)
+	}
+	for _, v := range bleu.RowValues {
+		if v != bleu.RowValues[0] {
+			t.Errorf("bleu varies without noise: %v", bleu.RowValues)
+			break
+		}
 	}
 }

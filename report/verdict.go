@@ -159,6 +159,8 @@ func (e *Experiment) Failure(t Threshold) string {
 			}
 			fmt.Fprintf(&b, "\n  row %d (input %q): %s", re.Index, re.Input, re.Error)
 		}
+	} else if t.Verdict == VerdictInconclusive {
+		fmt.Fprintf(&b, "%s: threshold inconclusive: %s", e.Name, t.Explanation)
 	} else {
 		fmt.Fprintf(&b, "%s: threshold missed: %s", e.Name, t.Explanation)
 	}
