@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/galileo-community/galileo-go/emulator"
@@ -152,5 +154,57 @@ func TestRun_judgeNoise(t *testing.T) {
 			t.Errorf("bleu varies without noise: %v", bleu.RowValues)
 			break
 		}
+	}
+}
+
+func TestRun_repeats(t *testing.T) {
+	var calls atomic.Int64
+	// Rows 0..7 are answered right every time; rows 8 and 9 right on the
+	// first call only, so their repeats disagree.
+	seen := sync.Map{}
+	answer := func(ctx context.Context, row Row) (string, error) {
+		calls.Add(1)
+		i, _ := strconv.Atoi(strings.TrimPrefix(row.Input, "question "))
+		if row.Metadata[RepeatKey] == "" {
+			return "", fmt.Errorf("row %d has no repeat index", i)
+		}
+		if _, again := seen.LoadOrStore(row.Input, true); again && i >= 8 {
+			return "unknown", nil
+		}
+		return row.GroundTruth, nil
+	}
+	x := Experiment{
+		Name: "repeated", Dataset: DatasetRows(rightRows(10)...), Function: "answer", Repeats: 3,
+		Metrics: []string{"correctness"}, Confidence: 0.95, Concurrency: 1,
+		Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.5"}},
+	}
+	e := runReport(t, x, WithFunc("answer", answer))
+	if calls.Load() != 30 || e.Rows != 30 || e.Repeats != 3 {
+		t.Fatalf("calls %d rows %d repeats %d; want 30 traces of 10 rows × 3", calls.Load(), e.Rows, e.Repeats)
+	}
+	m := e.Metric("correctness")
+	if len(m.RowValues) != 30 || len(m.RowKeys) != 30 {
+		t.Fatalf("row values %d keys %d, want 30", len(m.RowValues), len(m.RowKeys))
+	}
+	c := m.Consistency
+	if c == nil || c.Rows != 10 || c.Consistent != 8 || len(c.Flakiest) != 2 {
+		t.Fatalf("consistency %+v; want 8 of 10 rows consistent, 2 flaky", c)
+	}
+	for _, f := range c.Flakiest {
+		if len(f.Values) != 3 || !strings.HasPrefix(f.Input, "question ") {
+			t.Errorf("flaky row %+v", f)
+		}
+	}
+	th := e.Thresholds[0]
+	// Scores are averaged within a row first: the interval is over 10 rows.
+	if th.Interval == nil || th.Interval.Method != "t-clustered" || th.Verdict != report.VerdictPassed {
+		t.Errorf("threshold %+v", th)
+	}
+	var md bytes.Buffer
+	if err := report.WriteMarkdown(&md, &report.Report{Experiments: []report.Experiment{*e}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "correctness: 8 of 10 rows agree in every repeat; flakiest:") {
+		t.Errorf("Markdown lacks the consistency:\n%s", md.String())
 	}
 }

@@ -165,7 +165,7 @@ func buildPage(r *Report) htmlPage {
 
 func statusLabel(s string) string {
 	switch s {
-	case StatusPassed, StatusFailed, StatusError:
+	case StatusPassed, StatusFailed, StatusError, StatusInconclusive:
 		return s
 	case StatusTimeout:
 		return "timed out"
@@ -191,7 +191,7 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 		Link: httpLink(e.Link), Error: strings.TrimRight(e.Error, "\n"),
 	}
 	switch e.Status {
-	case StatusPassed, StatusFailed, StatusError, StatusTimeout:
+	case StatusPassed, StatusFailed, StatusError, StatusTimeout, StatusInconclusive:
 	default:
 		he.Status = StatusError
 	}
@@ -215,6 +215,10 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 		fact("Fixture", loc)
 	}
 	fact("Experiment ID", e.ID)
+	if e.Confidence > 0 {
+		fact("Confidence", percent(e.Confidence)+", inconclusive: "+cmp.Or(e.OnInconclusive, OnInconclusiveFail))
+	}
+	fact("Repeats", e.consistencyText())
 
 	for j := range e.Thresholds {
 		t := &e.Thresholds[j]

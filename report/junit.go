@@ -135,6 +135,13 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 	prop("scored_rows", strconv.Itoa(e.ScoredRows))
 	prop("errored_rows", strconv.Itoa(e.ErroredRows))
 	prop("link", e.Link)
+	if e.Confidence > 0 {
+		prop("confidence", strconv.FormatFloat(e.Confidence, 'f', -1, 64))
+		prop("on_inconclusive", cmp.Or(e.OnInconclusive, OnInconclusiveFail))
+	}
+	if e.Repeats > 1 {
+		prop("repeats", strconv.Itoa(e.Repeats))
+	}
 
 	class := "galileo." + strings.ReplaceAll(e.Name, ".", "_")
 	tc := func(name, time string, line int) junitCase {
