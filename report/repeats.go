@@ -69,4 +69,3 @@ func markdownConsistency(r *Report) []mdBlock {
 	}
 	return blocks
 }
-
