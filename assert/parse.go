@@ -207,6 +207,9 @@ func (p *parser) statFirst() (Threshold, error) {
 	if err != nil {
 		return Threshold{}, err
 	}
+	if tok := p.peek(); tok.kind == tIdent && strings.EqualFold(tok.text, "baseline") {
+		return p.baselineValue(t, op)
+	}
 	rb, err := p.value()
 	if err != nil {
 		return Threshold{}, err
@@ -462,4 +465,48 @@ func (p *parser) check(rb rawBound, t Threshold) (bound, error) {
 		return bound{}, p.fail(rb.col, "number "+b.String()+" is out of range")
 	}
 	return b, nil
+}
+
+// baselineValue parses the rest of "stat op baseline [(+|-) value]".
+func (p *parser) baselineValue(t Threshold, op token) (Threshold, error) {
+	word := p.next()
+	switch {
+	case t.stat != "avg" && !strings.HasPrefix(t.stat, "p"):
+		return Threshold{}, p.fail(word.col, "only avg and the percentiles (p50, p90, p95, p99) can be compared with a baseline")
+	case op.text == "==" || op.text == "!=":
+		return Threshold{}, p.fail(op.col, op.text+" cannot compare with a baseline; use >=, >, <= or <, e.g. avg >= baseline - 0.02")
+	}
+	t.op, t.baseline = op.text, true
+	t.val = bound{unit: kindOf(p.class, t.stat).bareUnit()}
+	sign := 1.0
+	switch tok := p.peek(); {
+	case tok.kind == tEOF:
+		return t, nil
+	case tok.kind == tOther && (tok.text == "+" || tok.text == "-"):
+		p.next()
+		if tok.text == "-" {
+			sign = -1
+		}
+	case tok.kind == tNumber && strings.HasPrefix(tok.text, "-"):
+		// "baseline -0.02": the lexer read the sign with the number.
+	default:
+		return Threshold{}, p.fail(tok.col, expected("+ or - and an offset after baseline, e.g. baseline - 0.02", tok))
+	}
+	rb, err := p.value()
+	if err != nil {
+		return Threshold{}, err
+	}
+	if err := p.end(); err != nil {
+		return Threshold{}, err
+	}
+	if rb.num < 0 && sign < 0 {
+		return Threshold{}, p.fail(rb.col, "write the offset without a second sign, e.g. baseline - 0.02")
+	}
+	rb.num *= sign
+	b, err := p.check(rb, t)
+	if err != nil {
+		return Threshold{}, err
+	}
+	t.val = b
+	return t, nil
 }
