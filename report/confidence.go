@@ -27,6 +27,9 @@ const DisplayLevel = 0.95
 // count) and == or != keep the point comparison. Without a Confidence the
 // verdict compares the point estimate, as the server's aggregates give it.
 func (e *Experiment) Verdict(th assert.Threshold) Threshold {
+	if _, ok := th.Baseline(); ok {
+		return e.baselineVerdict(th)
+	}
 	m := e.Metric(th.Metric)
 	var agg assert.Aggregates
 	if m != nil {

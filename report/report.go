@@ -141,6 +141,13 @@ type Experiment struct {
 	Confidence     float64 `json:"confidence,omitempty"`
 	OnInconclusive string  `json:"on_inconclusive,omitempty"`
 	Repeats        int     `json:"repeats,omitempty"`
+	// Against is the baseline experiment that thresholds such as "avg >=
+	// baseline - 0.02" are judged against (its metrics with their row
+	// values and keys), nil when there is none; BaselineFile is the
+	// committed file it was read from, if any. Neither is written: each
+	// baseline threshold records what it compared in its Baseline.
+	Against      *Experiment `json:"-"`
+	BaselineFile string      `json:"-"`
 	// Status is one of StatusPassed, StatusFailed, StatusInconclusive,
 	// StatusError and StatusTimeout. It is what go test and the command's
 	// exit code say.
