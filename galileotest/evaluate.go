@@ -103,7 +103,11 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 		return rn.rep, err
 	}
 	rn.rowScores(ctx)
+	if err = rn.r.loadBaseline(ctx, rn.c, &rn.p.x, rn.p.expects, rn.projectID, rn.exp.ID, rn.rep); err != nil {
+		return rn.rep, stepErr(ctx, "baseline", err)
+	}
 	rn.judge(st)
+	rn.tagStatus(ctx)
 	return rn.rep, nil
 }
 
