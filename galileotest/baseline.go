@@ -212,4 +212,3 @@ func (rn *run) tagStatus(ctx context.Context) {
 		rn.logf("%s: warning: could not tag the experiment %s=%s: %v", rn.p.x.Name, StatusTag, status, err)
 	}
 }
-
