@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,4 +71,39 @@ func TestRejudge_confidence(t *testing.T) {
 		t.Fatalf("bad level: %v", r)
 	}
 	oneLine(t, r, `--confidence: expected a confidence level between 0% and 100% (e.g. 95%), got "150%"`)
+}
+
+func TestBless_andRejudgeAgainstFile(t *testing.T) {
+	t.Parallel()
+	emu, env := newEmulator(t)
+	c, err := emu.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranKOfN(t, galileotest.WithClient(c), "main", 90, 100)
+	ranKOfN(t, galileotest.WithClient(c), "drop", 80, 100)
+	dir := t.TempDir()
+	base := filepath.Join(dir, "baselines", "bot.json")
+	r := cli(t, env, "bless", "--experiment", "main", "--out", base)
+	if r.code != exitOK || !strings.Contains(r.stdout, "blessed main (id ") {
+		t.Fatalf("bless: %v", r)
+	}
+	rep := readReport(t, base)
+	if m := rep.Experiments[0].Metric("correctness"); m == nil || len(m.RowValues) != 100 || len(m.RowKeys) != 100 {
+		t.Fatalf("blessed metric: %+v", rep.Experiments[0].Metrics)
+	}
+	fixture := filepath.Join(dir, "bot.yaml")
+	yaml := "name: drop\ndataset: {rows: [{input: a}]}\nfunction: answer\nmetrics: [correctness]\nbaseline: {file: baselines/bot.json}\nexpect:\n  correctness: avg >= baseline - 0.02\n"
+	if err := os.WriteFile(fixture, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, env, "rejudge", "--experiment", "drop", fixture)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "MISS  correctness avg = 0.8 vs baseline 0.9 (main, 100 matched rows): difference -0.1, want >= baseline - 0.02") {
+		t.Fatalf("rejudge against the file: %v", r)
+	}
+	r = cli(t, env, "bless", "--experiment", "main")
+	if r.code != exitBadInput {
+		t.Fatalf("bless without --out: %v", r)
+	}
+	oneLine(t, r, "--out is required")
 }
