@@ -208,3 +208,32 @@ func TestRun_repeats(t *testing.T) {
 		t.Errorf("Markdown lacks the consistency:\n%s", md.String())
 	}
 }
+
+func TestRunner_Calibrate(t *testing.T) {
+	x := Experiment{
+		Name: "calibrated", Dataset: DatasetRows(rightRows(40)...), Function: "answer", Concurrency: 8,
+		Metrics: []string{"correctness"}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "count >= 1"}},
+	}
+	for _, tc := range []struct {
+		noise float64
+		moves bool
+	}{{0, false}, {0.2, true}} {
+		_, c := newEmulator(t, emulator.Options{ScoringDelay: -1, JudgeNoise: tc.noise, Seed: 11})
+		r, err := NewRunner(WithClient(c), WithFunc("answer", rightAnswers(30)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, err := r.Calibrate(t.Context(), x, 3)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cal.Runs != 3 || cal.Rows != 40 || len(cal.Metrics) == 0 || cal.Metrics[0].Metric != "correctness" {
+			t.Fatalf("noise %v: %+v", tc.noise, cal)
+		}
+		m := cal.Metrics[0]
+		if moves := m.SpreadSD > 0 && m.DetectableDrop > 0; moves != tc.moves || m.HalfWidth <= 0 {
+			t.Errorf("noise %v: spread %v, detectable drop %v, half-width %v", tc.noise, m.SpreadSD, m.DetectableDrop, m.HalfWidth)
+		}
+	}
+}

@@ -268,7 +268,7 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 
 	for j := range e.Metrics {
 		m := &e.Metrics[j]
-		unit := m.unit()
+		unit := m.Unit()
 		f := func(p *float64) string {
 			if p == nil {
 				return "—"
@@ -471,7 +471,7 @@ type bin struct {
 // newDistribution builds a metric's histogram: from its row values when
 // known, else from its value distribution.
 func newDistribution(m *Metric) (htmlDistribution, bool) {
-	unit := m.unit()
+	unit := m.Unit()
 	var bins []bin
 	source, note := "", ""
 	switch {

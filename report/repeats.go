@@ -23,7 +23,7 @@ func (m *Metric) ConsistencyText() string {
 	if len(c.Flakiest) > 0 {
 		b.WriteString("; flakiest:")
 	}
-	unit := m.unit()
+	unit := m.Unit()
 	for _, f := range c.Flakiest {
 		vals := make([]string, len(f.Values))
 		for i, v := range f.Values {

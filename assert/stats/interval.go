@@ -156,7 +156,7 @@ func tInterval(xs []float64, level float64) (Interval, error) {
 	if n < 2 {
 		return Interval{}, fmt.Errorf("stats: a t interval needs at least 2 rows, got %d: %w", n, ErrTooFew)
 	}
-	mean, sd := meanSD(xs)
+	mean, sd := MeanSD(xs)
 	half := TQuantile(1-(1-level)/2, float64(n-1)) * sd / math.Sqrt(float64(n))
 	if math.IsNaN(half) || math.IsInf(half, 0) || math.IsInf(mean, 0) {
 		return Interval{}, fmt.Errorf("stats: values too large for a t interval")
@@ -164,8 +164,12 @@ func tInterval(xs []float64, level float64) (Interval, error) {
 	return Interval{Low: mean - half, High: mean + half, Level: level, Method: MethodT, N: n, Estimate: mean, SD: sd}, nil
 }
 
-// meanSD returns the mean and the sample standard deviation (n-1).
-func meanSD(xs []float64) (mean, sd float64) {
+// MeanSD returns the mean and the sample standard deviation (n-1 in the
+// denominator; 0 for fewer than two values) of xs; 0, 0 for none.
+func MeanSD(xs []float64) (mean, sd float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
 	for _, x := range xs {
 		mean += x
 	}
