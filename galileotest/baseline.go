@@ -84,21 +84,31 @@ func baselineMetrics(expects []fixtures.Expectation) []string {
 	return out
 }
 
-// loadBaseline reads the baseline an experiment names, for the thresholds
-// that refer to it, into rep.Against. projectID is the experiment's
-// project; exclude is its own id (never its own baseline).
-func (r *Runner) loadBaseline(ctx context.Context, c *galileo.Client, x *fixtures.Experiment, expects []fixtures.Expectation, projectID, exclude string, rep *report.Experiment) error {
+// baselineSource is where an experiment's baseline was found: a stored
+// experiment, or a file already read.
+type baselineSource struct {
+	x       *fixtures.Experiment
+	metrics []string
+	exp     *galileo.ExperimentResponse
+	proj    *galileo.Project
+	file    *report.Experiment
+}
+
+// locateBaseline finds the baseline an experiment names, for the
+// thresholds that refer to it: before anything runs, so that a wrong
+// reference costs nothing. It returns nil when no threshold needs one.
+// projectID is the experiment's project; exclude is its own id, if it
+// exists already (never its own baseline).
+func (r *Runner) locateBaseline(ctx context.Context, c *galileo.Client, x *fixtures.Experiment, expects []fixtures.Expectation, projectID, exclude string) (*baselineSource, error) {
 	b := x.Baseline
 	metrics := baselineMetrics(expects)
-	if b == nil {
-		if len(metrics) > 0 {
-			return inputErr(x, "baseline", "missing: the thresholds on %s refer to a baseline; set baseline: {experiment: NAME} (or experiment_id, tag or file)", strings.Join(metrics, ", "))
-		}
-		return nil
+	switch {
+	case len(metrics) == 0:
+		return nil, nil // nothing compares with it
+	case b == nil:
+		return nil, inputErr(x, "baseline", "missing: the thresholds on %s refer to a baseline; set baseline: {experiment: NAME} (or experiment_id, tag or file)", strings.Join(metrics, ", "))
 	}
-	if len(metrics) == 0 {
-		return nil // nothing compares with it
-	}
+	src := &baselineSource{x: x, metrics: metrics}
 	if b.File != "" {
 		path := b.File
 		if x.File != "" && !filepath.IsAbs(path) {
@@ -106,31 +116,49 @@ func (r *Runner) loadBaseline(ctx context.Context, c *galileo.Client, x *fixture
 		}
 		be, err := readBaselineFile(path, x.Name)
 		if err != nil {
-			return &fixtures.Error{File: x.File, Line: b.Line, Experiment: x.Name, Field: "baseline.file", Msg: err.Error()}
+			return nil, &fixtures.Error{File: x.File, Line: b.Line, Experiment: x.Name, Field: "baseline.file", Msg: err.Error()}
 		}
-		rep.Against, rep.BaselineFile = be, b.File
-		return nil
+		src.file = be
+		return src, nil
 	}
 	j := &judge{r: r, c: c}
 	exp, proj, err := j.baselineExperiment(ctx, b, projectID, exclude)
 	if err != nil {
-		var fe *fixtures.Error
-		if errors.As(err, &fe) {
-			fe.File, fe.Line, fe.Experiment, fe.Field = x.File, b.Line, x.Name, "baseline"
-		}
-		return err
+		return nil, atBaseline(err, x, "")
 	}
-	be, err := j.snapshot(ctx, exp, proj, metrics)
+	src.exp, src.proj = exp, proj
+	return src, nil
+}
+
+// load reads the located baseline's metrics and row scores into
+// rep.Against.
+func (src *baselineSource) load(ctx context.Context, r *Runner, c *galileo.Client, rep *report.Experiment) error {
+	if src == nil {
+		return nil
+	}
+	if src.file != nil {
+		rep.Against, rep.BaselineFile = src.file, src.x.Baseline.File
+		return nil
+	}
+	be, err := (&judge{r: r, c: c}).snapshot(ctx, src.exp, src.proj, src.metrics)
 	if err != nil {
-		var fe *fixtures.Error
-		if errors.As(err, &fe) {
-			fe.File, fe.Line, fe.Experiment, fe.Field = x.File, b.Line, x.Name, "baseline"
-			fe.Msg = "baseline " + exp.Name + ": " + fe.Msg
-		}
-		return err
+		return atBaseline(err, src.x, "baseline "+src.exp.Name+": ")
 	}
 	rep.Against = be
 	return nil
+}
+
+// atBaseline places a problem with the baseline at the experiment's
+// baseline field.
+func atBaseline(err error, x *fixtures.Experiment, prefix string) error {
+	var fe *fixtures.Error
+	if errors.As(err, &fe) {
+		fe.File, fe.Experiment, fe.Field, fe.Msg = x.File, x.Name, "baseline", prefix+fe.Msg
+		if x.Baseline != nil {
+			fe.Line = x.Baseline.Line
+		}
+	}
+	return err
 }
 
 // baselineExperiment finds the experiment a baseline names: by name or id,

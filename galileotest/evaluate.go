@@ -63,6 +63,7 @@ type run struct {
 	projectID  string
 	exp        *galileo.ExperimentResponse
 	reattached bool
+	baseline   *baselineSource // nil: no threshold refers to a baseline
 }
 
 func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(string, ...any)) (_ *report.Experiment, err error) {
@@ -103,7 +104,7 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 		return rn.rep, err
 	}
 	rn.rowScores(ctx)
-	if err = rn.r.loadBaseline(ctx, rn.c, &rn.p.x, rn.p.expects, rn.projectID, rn.exp.ID, rn.rep); err != nil {
+	if err = rn.baseline.load(ctx, rn.r, rn.c, rn.rep); err != nil {
 		return rn.rep, stepErr(ctx, "baseline", err)
 	}
 	rn.judge(st)
@@ -169,6 +170,9 @@ func (rn *run) resolve(ctx context.Context) (err error) {
 	}
 	rn.projectID = proj.id
 	rn.rep.Project, rn.rep.ProjectID = proj.name, proj.id
+	if rn.baseline, err = r.locateBaseline(ctx, c, &p.x, p.expects, proj.id, ""); err != nil {
+		return stepErr(ctx, "baseline", err)
+	}
 	if rn.data == nil {
 		if rn.data, err = r.resolveDataset(ctx, c, p, proj.id); err != nil {
 			return stepErr(ctx, "dataset", err)

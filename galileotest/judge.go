@@ -312,7 +312,11 @@ func (j *judge) judge(ctx context.Context, exp *galileo.ExperimentResponse, x *f
 	if err := fillRowScores(ctx, j.c, exp.ProjectID, exp.ID, rep.Metrics, metricNamesOf(ctx, j.c, exp.ProjectID, rep.Metrics)); err != nil {
 		j.r.logf("galileotest: warning: could not read the row-level scores of %s (no confidence intervals): %v", exp.Name, err)
 	}
-	if err := j.r.loadBaseline(ctx, j.c, x, x.Expect, exp.ProjectID, exp.ID, rep); err != nil {
+	src, err := j.r.locateBaseline(ctx, j.c, x, x.Expect, exp.ProjectID, exp.ID)
+	if err != nil {
+		return err
+	}
+	if err := src.load(ctx, j.r, j.c, rep); err != nil {
 		return err
 	}
 	rep.Status = report.StatusPassed

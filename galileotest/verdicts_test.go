@@ -237,3 +237,28 @@ func TestRunner_Calibrate(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_repeatsPrompt(t *testing.T) {
+	x := Experiment{
+		Name: "echo-repeated", Repeats: 2,
+		Dataset: DatasetRows(Row{Input: "Paris", GroundTruth: "Paris"}, Row{Input: "Rome", GroundTruth: "Rome"}, Row{Input: "Oslo", GroundTruth: "Oslo"}),
+		Prompt:  &fixtures.Prompt{Messages: []fixtures.Message{{Role: "user", Content: "{{input}}"}}, Model: "echo"},
+		Metrics: []string{"correctness"},
+		Expect:  []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}},
+	}
+	e := runReport(t, x)
+	m := e.Metric("correctness")
+	if e.Rows != 6 || m == nil || len(m.RowValues) != 6 || m.Consistency == nil || m.Consistency.Rows != 3 || m.Consistency.Consistent != 3 {
+		t.Fatalf("rows %d, metric %+v", e.Rows, m)
+	}
+	// A stored dataset cannot be repeated by a prompt run.
+	x.Dataset = fixtures.Dataset{Name: "stored"}
+	r, err := NewRunner(WithEmulatorOptions(emulator.Options{ScoringDelay: -1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Run(t.Context(), x); err == nil || !strings.Contains(err.Error(), "repeats: a prompt run repeats the rows of an inline or file dataset only") {
+		t.Errorf("stored dataset: %v", err)
+	}
+}
