@@ -22,7 +22,13 @@ func FormatValue(v float64, unit string) string {
 // shown value to lie on the same side of every bound as v, so that a miss
 // never reads "0.95, want >= 0.95".
 func formatAgainst(v float64, unit string, bounds []Bound) string {
-	for digits := 4; digits < 17; digits++ {
+	return formatFrom(v, unit, bounds, 4)
+}
+
+// formatFrom renders v with digits significant digits, or as many more as
+// needed for the shown value to lie on the same side of every bound as v.
+func formatFrom(v float64, unit string, bounds []Bound, digits int) string {
+	for ; digits < 17; digits++ {
 		s, shown := formatDigits(v, unit, digits)
 		if sameSides(v, shown, bounds) {
 			return s
@@ -115,14 +121,7 @@ func formatDuration(d time.Duration) string {
 // formatEnd renders an end of a confidence interval: two significant
 // digits, more where needed to lie on the same side of every bound as v.
 func formatEnd(v float64, unit string, bounds []Bound) string {
-	for digits := 2; digits < 17; digits++ {
-		s, shown := formatDigits(v, unit, digits)
-		if sameSides(v, shown, bounds) {
-			return s
-		}
-	}
-	s, _ := formatDigits(v, unit, 17)
-	return s
+	return formatFrom(v, unit, bounds, 2)
 }
 
 // IntervalText renders the threshold's interval for people, e.g.

@@ -202,15 +202,7 @@ func printRejudge(w io.Writer, rex *report.Experiment) {
 	fmt.Fprintf(w, "--- %-7s %s%s: rejudged experiment %s (id %s, project %s), %s, %d/%d thresholds met\n",
 		word, rex.Name, loc, rex.RunName, rex.ID, rex.Project, plural(rex.Rows, "row", "rows"), met, n)
 	for _, t := range rex.Thresholds {
-		mark := "ok  "
-		switch {
-		case t.Skipped:
-			mark = "skip"
-		case !t.Pass && t.Verdict == report.VerdictInconclusive:
-			mark = "????"
-		case !t.Pass:
-			mark = "MISS"
-		}
+		mark := verdictMark(t)
 		line := fmt.Sprintf("    %s  %s", mark, t.Explanation)
 		if !t.Pass && rex.File != "" && t.Line > 0 {
 			line += fmt.Sprintf("  %s:%d", rex.File, t.Line)

@@ -355,15 +355,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 				if v.Pass && !verbose {
 					continue
 				}
-				mark := "ok  "
-				switch {
-				case v.Skipped:
-					mark = "skip"
-				case !v.Pass && v.Verdict == report.VerdictInconclusive:
-					mark = "????"
-				case !v.Pass:
-					mark = "MISS"
-				}
+				mark := verdictMark(v)
 				line := fmt.Sprintf("    %s  %s", mark, v.Explanation)
 				if !v.Pass && rep.File != "" && v.Line > 0 {
 					line += fmt.Sprintf("  %s:%d", rep.File, v.Line)

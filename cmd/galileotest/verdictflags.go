@@ -5,6 +5,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileotest"
+	"github.com/galileo-community/galileo-go/report"
 )
 
 // verdictFlags are --confidence and --on-inconclusive: the confidence
@@ -37,4 +38,18 @@ func (v *verdictFlags) options() ([]galileotest.Option, string) {
 		return nil, fmt.Sprintf("--on-inconclusive %q: expected fail, pass or skip", v.onInconclusive)
 	}
 	return []galileotest.Option{galileotest.WithConfidence(level, v.onInconclusive)}, ""
+}
+
+// verdictMark is the four-letter mark of a threshold in the command's
+// summary: "ok  ", "MISS", "????" (inconclusive) or "skip".
+func verdictMark(t report.Threshold) string {
+	switch {
+	case t.Skipped:
+		return "skip"
+	case !t.Pass && t.Verdict == report.VerdictInconclusive:
+		return "????"
+	case !t.Pass:
+		return "MISS"
+	}
+	return "ok  "
 }
