@@ -89,58 +89,6 @@ func (t Threshold) String() string {
 	return t.Stat() + " " + t.op + " " + t.val.String()
 }
 
-// baselineText renders the right side of a baseline threshold:
-// "baseline", "baseline - 0.02" or "baseline + 200ms".
-func (t Threshold) baselineText() string {
-	switch {
-	case t.val.num == 0:
-		return "baseline"
-	case t.val.num < 0:
-		return "baseline - " + bound{num: -t.val.num, unit: t.val.unit}.String()
-	}
-	return "baseline + " + t.val.String()
-}
-
-// Baseline reports whether the threshold compares with a baseline
-// ("avg >= baseline - 0.02") and returns the offset from the baseline's
-// value in base units (-0.02; 2e8 for "+ 200ms").
-func (t Threshold) Baseline() (offset float64, ok bool) {
-	if !t.baseline {
-		return 0, false
-	}
-	return t.val.base(), true
-}
-
-// AgainstBaseline returns the threshold with the baseline's value put in:
-// "avg >= baseline - 0.02" with a baseline of 0.85 is "avg >= 0.83". A
-// threshold that does not refer to a baseline is returned as it is.
-func (t Threshold) AgainstBaseline(value float64) Threshold {
-	if !t.baseline {
-		return t
-	}
-	r := t
-	r.baseline = false
-	r.val = fromBase(value+t.val.base(), t.val.unit)
-	return r
-}
-
-// fromBase is the bound in unit whose base value is x.
-func fromBase(x float64, unit string) bound {
-	switch unit {
-	case unitPercent:
-		return bound{num: x * 100, unit: unit}
-	case "us":
-		return bound{num: x / 1e3, unit: unit}
-	case "ms":
-		return bound{num: x / 1e6, unit: unit}
-	case "s":
-		return bound{num: x / 1e9, unit: unit}
-	case "m":
-		return bound{num: x / 60e9, unit: unit}
-	}
-	return bound{num: x, unit: unit}
-}
-
 // Stat returns the statistic the threshold tests: one of avg, min, max,
 // sum, count, p50, p90, p95, p99, or rate(v) written canonically, e.g.
 // "rate(1)" for rate(true) and `rate("yes")` for rate(yes).

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"bytes"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,4 +85,36 @@ func TestExperiment_Verdict_skipAndPercentile(t *testing.T) {
 	if got := e.Verdict(assert.MustParse("c", "0.45 <= avg <= 0.55")); got.Verdict != VerdictInconclusive {
 		t.Errorf("range inside the interval: %s %q", got.Verdict, got.Explanation)
 	}
+}
+
+// FuzzExperiment_Verdict checks that any row values, NaN and infinities
+// included, give a verdict that names one of the three outcomes and a
+// report that JSON can hold or an error that says why.
+func FuzzExperiment_Verdict(f *testing.F) {
+	f.Add(17, 20, 0.95, 0.8, 1.0)
+	f.Add(0, 0, 0.5, 0.0, 0.0)
+	f.Add(3, 2, 0.999, -1.0, math.NaN())
+	f.Add(1, 1, 1.5, math.Inf(1), math.Inf(-1))
+	f.Fuzz(func(t *testing.T, k, n int, level, cut, odd float64) {
+		if n < 0 || n > 500 || k < 0 {
+			return
+		}
+		m := binaryMetric("c", min(k, n), max(n, 1))
+		m.RowValues = append(m.RowValues, odd)
+		m.RowKeys = nil
+		e := &Experiment{Name: "x", Status: StatusPassed, Confidence: level, Metrics: []Metric{m}}
+		th, err := assert.Parse("c", "avg >= "+strconv.FormatFloat(cut, 'g', -1, 64))
+		if err != nil {
+			return
+		}
+		v := e.Verdict(th)
+		switch v.Verdict {
+		case VerdictPassed, VerdictFailed, VerdictInconclusive:
+		default:
+			t.Fatalf("verdict %q", v.Verdict)
+		}
+		e.AddThreshold(v)
+		var buf bytes.Buffer
+		_ = WriteJSON(&buf, &Report{Experiments: []Experiment{*e}}) // an error names a non-finite value
+	})
 }

@@ -221,48 +221,13 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 	fact("Repeats", e.consistencyText())
 
 	for j := range e.Thresholds {
-		t := &e.Thresholds[j]
-		ht := htmlThreshold{
-			Metric: t.Metric, Stat: t.Stat, Expr: t.Expr, Unit: t.Unit,
-			Explanation: explanation(t), Rows: t.Rows,
-			Actual: "not reported", DataPass: strconv.FormatBool(t.Pass),
-		}
-		switch {
-		case t.Skipped:
-			ht.Verdict = "skipped"
+		ht, judged, met := buildThreshold(e, &e.Thresholds[j])
+		if judged {
 			he.Judged++
-		case t.Pass:
-			ht.Verdict = "pass"
+		}
+		if met {
 			he.Met++
-			he.Judged++
-		case !e.judged():
-			ht.Verdict = "skipped"
-		case t.Verdict == VerdictInconclusive:
-			ht.Verdict = VerdictInconclusive
-			he.Judged++
-		default:
-			ht.Verdict = "fail"
-			he.Judged++
 		}
-		if t.Actual != nil {
-			ht.Actual = t.ActualText()
-			ht.DataActual = dataNum(*t.Actual)
-		}
-		if iv := t.Interval; iv != nil {
-			if iv.Low != nil {
-				ht.DataLow = dataNum(*iv.Low)
-			}
-			if iv.High != nil {
-				ht.DataHigh = dataNum(*iv.High)
-			}
-		}
-		var vals, ops []string
-		for _, b := range t.Bounds {
-			vals = append(vals, dataNum(b.Value))
-			ops = append(ops, b.Op)
-		}
-		ht.DataThreshold, ht.DataOp = strings.Join(vals, ","), strings.Join(ops, ",")
-		ht.Chart = newBulletChart(t, ht.Verdict)
 		he.Thresholds = append(he.Thresholds, ht)
 	}
 
@@ -286,6 +251,50 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 		}
 	}
 	return he
+}
+
+// buildThreshold is the page's view of one threshold; judged and met say
+// whether it counts as judged and as met (an inconclusive verdict skipped
+// by on_inconclusive skip does not count as missed).
+func buildThreshold(e *Experiment, t *Threshold) (ht htmlThreshold, judged, met bool) {
+	ht = htmlThreshold{
+		Metric: t.Metric, Stat: t.Stat, Expr: t.Expr, Unit: t.Unit,
+		Explanation: explanation(t), Rows: t.Rows,
+		Actual: "not reported", DataPass: strconv.FormatBool(t.Pass),
+	}
+	judged = e.judged()
+	switch {
+	case t.Skipped:
+		ht.Verdict, met = "skipped", true
+	case t.Pass:
+		ht.Verdict, met, judged = "pass", true, true
+	case !e.judged():
+		ht.Verdict = "skipped"
+	case t.Verdict == VerdictInconclusive:
+		ht.Verdict = VerdictInconclusive
+	default:
+		ht.Verdict = "fail"
+	}
+	if t.Actual != nil {
+		ht.Actual = t.ActualText()
+		ht.DataActual = dataNum(*t.Actual)
+	}
+	if iv := t.Interval; iv != nil {
+		if iv.Low != nil {
+			ht.DataLow = dataNum(*iv.Low)
+		}
+		if iv.High != nil {
+			ht.DataHigh = dataNum(*iv.High)
+		}
+	}
+	var vals, ops []string
+	for _, b := range t.Bounds {
+		vals = append(vals, dataNum(b.Value))
+		ops = append(ops, b.Op)
+	}
+	ht.DataThreshold, ht.DataOp = strings.Join(vals, ","), strings.Join(ops, ",")
+	ht.Chart = newBulletChart(t, ht.Verdict)
+	return ht, judged, met
 }
 
 // dataNum writes a number for a data- attribute as JSON would: without an
@@ -312,6 +321,15 @@ func opSymbol(op string) string {
 		return "="
 	}
 	return op
+}
+
+// intervalX is the chart position of an interval end: the chart's edge
+// for an open end.
+func intervalX(end *float64, edge float64, x func(float64) float64) float64 {
+	if end == nil || !finite(*end) {
+		return edge
+	}
+	return x(*end)
 }
 
 const (
@@ -384,15 +402,8 @@ func newBulletChart(t *Threshold, verdict string) bulletChart {
 		left, right := math.Min(a, base), math.Max(a, base)
 		c.HasBar = true
 		c.BarX, c.BarY, c.BarW, c.BarH = px(left), "30", px(math.Max(right-left, 2)), "10"
-		if iv := t.Interval; iv != nil {
-			x1, x2 := bulletL, bulletR
-			if iv.Low != nil && finite(*iv.Low) {
-				x1 = x(*iv.Low)
-			}
-			if iv.High != nil && finite(*iv.High) {
-				x2 = x(*iv.High)
-			}
-			c.HasInterval, c.IntervalX1, c.IntervalX2 = true, px(x1), px(x2)
+		if t.Interval != nil {
+			c.HasInterval, c.IntervalX1, c.IntervalX2 = true, px(intervalX(t.Interval.Low, bulletL, x)), px(intervalX(t.Interval.High, bulletR, x))
 		}
 		c.Labels = append(c.Labels, chartText{X: px(a), Y: "62", Anchor: anchorAt(a), Class: "actual " + verdict,
 			Text: "actual " + formatAgainst(*t.Actual, t.Unit, t.Bounds)})

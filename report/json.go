@@ -136,6 +136,12 @@ func checkFinite(r *Report) error {
 			if bad(t.Actual) {
 				return fmt.Errorf("report: experiment %q threshold %q on %s: actual is %v, which JSON cannot represent", e.Name, t.Expr, t.Metric, *t.Actual)
 			}
+			if iv := t.Interval; iv != nil && (bad(iv.Low) || bad(iv.High)) {
+				return fmt.Errorf("report: experiment %q threshold %q on %s: an interval end is not finite, which JSON cannot represent", e.Name, t.Expr, t.Metric)
+			}
+			if b := t.Baseline; b != nil && (bad(&b.Value) || bad(&b.Difference)) {
+				return fmt.Errorf("report: experiment %q threshold %q on %s: the baseline value is not finite, which JSON cannot represent", e.Name, t.Expr, t.Metric)
+			}
 			for i := range t.Bounds {
 				if bad(&t.Bounds[i].Value) {
 					return fmt.Errorf("report: experiment %q threshold %q on %s: bounds[%d] is %v, which JSON cannot represent", e.Name, t.Expr, t.Metric, i, t.Bounds[i].Value)
