@@ -196,8 +196,9 @@ func TestRun_repeats(t *testing.T) {
 		}
 	}
 	th := e.Thresholds[0]
-	// Scores are averaged within a row first: the interval is over 10 rows.
-	if th.Interval == nil || th.Interval.Method != "t-clustered" || th.Verdict != report.VerdictPassed {
+	// Scores are averaged within a row first: the interval is over 10 rows
+	// (Wilson, the scores being 0 or 1).
+	if th.Interval == nil || th.Interval.Method != "wilson" || th.Verdict != report.VerdictPassed {
 		t.Errorf("threshold %+v", th)
 	}
 	var md bytes.Buffer

@@ -103,9 +103,10 @@ func hasInterval(th assert.Threshold) bool {
 }
 
 // intervalOf computes the interval of th's statistic from m: Wilson for a
-// rate and for the average of 0/1 scores of rows run once, the t interval
-// (clustered by row when rows repeat) for other averages, and the
-// order-statistic interval for percentiles.
+// rate, for the average of 0/1 scores (over the row means when rows
+// repeat) and for scores in [0, 1] that all agree (where a t interval
+// would have no width); the t interval (clustered by row when rows repeat)
+// for other averages; and the order-statistic interval for percentiles.
 func intervalOf(th assert.Threshold, m *Metric, actual, level float64) (stats.Interval, error) {
 	stat := th.Stat()
 	keys := m.RowKeys
@@ -131,20 +132,33 @@ func intervalOf(th assert.Threshold, m *Metric, actual, level float64) (stats.In
 			}
 			return stats.Interval{}, errors.New("no row-level scores")
 		}
-		means, clustered, err := stats.RowMeans(m.RowValues, keys)
+		means, _, err := stats.RowMeans(m.RowValues, keys)
 		if err != nil {
 			return stats.Interval{}, err
 		}
-		if !clustered && stats.IsBinary(means) {
+		if _, sd := stats.MeanSD(means); stats.IsBinary(m.RowValues) || (sd == 0 && inUnit(means)) {
+			// 0/1 scores (averaged within a row when rows repeat), or scores
+			// in [0, 1] that all agree, where a t interval would have no
+			// width: the Wilson interval of the row means.
 			k := 0.0
 			for _, v := range means {
 				k += v
 			}
-			return stats.Wilson(k, float64(len(means)), level)
+			return stats.Wilson(min(k, float64(len(means))), float64(len(means)), level)
 		}
 		return stats.MeanInterval(m.RowValues, keys, level)
 	}
 	return stats.Interval{}, fmt.Errorf("%s has no interval", stat)
+}
+
+// inUnit reports whether every value lies in [0, 1].
+func inUnit(xs []float64) bool {
+	for _, x := range xs {
+		if !(x >= 0 && x <= 1) {
+			return false
+		}
+	}
+	return len(xs) > 0
 }
 
 // binaryCounts reads k ones out of n from a distribution whose only keys

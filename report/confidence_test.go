@@ -118,3 +118,21 @@ func FuzzExperiment_Verdict(f *testing.F) {
 		_ = WriteJSON(&buf, &Report{Experiments: []Experiment{*e}}) // an error names a non-finite value
 	})
 }
+
+func TestExperiment_Verdict_methods(t *testing.T) {
+	flat := Metric{Name: "c", RowValues: []float64{0.7, 0.7, 0.7, 0.7}}
+	spread := Metric{Name: "d", RowValues: []float64{0.2, 0.4, 0.6, 0.8, 0.3, 0.5}, RowKeys: []string{"a", "a", "b", "b", "c", "c"}}
+	for _, m := range []*Metric{&flat, &spread} {
+		avg := 0.5
+		m.Avg = &avg
+	}
+	e := &Experiment{Name: "x", Status: StatusPassed, Confidence: 0.95, Metrics: []Metric{flat, spread}}
+	// Scores that all agree get a Wilson interval, never one of no width.
+	if got := e.Verdict(assert.MustParse("c", "avg >= 0.5")); got.Interval == nil || got.Interval.Method != "wilson" || *got.Interval.High-*got.Interval.Low < 0.1 {
+		t.Errorf("flat: %+v", got.Interval)
+	}
+	// Repeated continuous scores: the t interval over the row means.
+	if got := e.Verdict(assert.MustParse("d", "avg >= 0.5")); got.Interval == nil || got.Interval.Method != "t-clustered" || got.Verdict != VerdictInconclusive {
+		t.Errorf("clustered: %+v %s", got.Interval, got.Verdict)
+	}
+}

@@ -58,8 +58,11 @@
 //
 // The intervals come from the metric's row-level scores (Metric.RowValues
 // and RowKeys) by the methods of package assert/stats: Wilson for 0/1
-// scores and rates, the t interval for other averages (clustered by row
-// when rows repeat), the order-statistic interval for percentiles. A
+// scores and rates (over the row means when rows repeat; also for scores
+// in [0, 1] that all agree, where a t interval would have no width), the t
+// interval for other averages (clustered by row when rows repeat), the
+// order-statistic interval for percentiles. Rates are not clustered: with
+// repeats, each trace counts. A
 // threshold such as "avg >= baseline - 0.02" is judged against
 // Experiment.Against on the rows both share (see [Baseline]): without a
 // confidence level on the point difference, with one on the
