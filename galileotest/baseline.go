@@ -240,3 +240,19 @@ func (rn *run) tagStatus(ctx context.Context) {
 		rn.logf("%s: warning: could not tag the experiment %s=%s: %v", rn.p.x.Name, StatusTag, status, err)
 	}
 }
+
+// baselineProblem is the error for a baseline threshold that could not be
+// compared at all (too few matched rows, no row-level scores): bad input,
+// not a missed threshold. It returns nil when every comparison was made.
+func baselineProblem(x *fixtures.Experiment, rep *report.Experiment) error {
+	for _, t := range rep.Thresholds {
+		if t.Baseline != nil && t.Actual == nil {
+			line := t.Line
+			if line == 0 && x.Baseline != nil {
+				line = x.Baseline.Line
+			}
+			return &fixtures.Error{File: x.File, Line: line, Experiment: x.Name, Field: "expect." + t.Metric, Msg: t.Explanation}
+		}
+	}
+	return nil
+}

@@ -112,3 +112,25 @@ func TestRun_baseline(t *testing.T) {
 		t.Errorf("tag baseline: %+v", got.Thresholds)
 	}
 }
+
+func TestRun_baselineTooFewMatchedRows(t *testing.T) {
+	_, c := newEmulator(t, emulator.Options{ScoringDelay: -1})
+	r, err := NewRunner(WithClient(c), WithFunc("answer", rightExcept()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	base := Experiment{Name: "other-rows", Dataset: DatasetRows(rightRows(3)...), Function: "answer", Metrics: []string{"correctness"},
+		Naming: fixtures.Naming{Strategy: fixtures.NamingRerun}, Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "count >= 1"}}}
+	if _, err := r.Run(t.Context(), base); err != nil {
+		t.Fatal(err)
+	}
+	x := Experiment{Name: "more-rows", Dataset: DatasetRows(rightRows(10)...), Function: "answer", Metrics: []string{"correctness"},
+		Baseline: &fixtures.Baseline{Experiment: "other-rows"},
+		Expect:   []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= baseline - 0.02"}}}
+	rep, err := r.Run(t.Context(), x)
+	want := "only 3 of this experiment's 10 rows match rows of baseline other-rows"
+	if !errors.Is(err, fixtures.ErrInvalid) || !strings.Contains(err.Error(), want) || rep.Status != report.StatusError {
+		t.Errorf("err %v, status %s; want an input error containing %q", err, rep.Status, want)
+	}
+}

@@ -108,6 +108,9 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 		return rn.rep, stepErr(ctx, "baseline", err)
 	}
 	rn.judge(st)
+	if err = baselineProblem(&rn.p.x, rn.rep); err != nil {
+		return rn.rep, err
+	}
 	rn.tagStatus(ctx)
 	return rn.rep, nil
 }

@@ -325,7 +325,7 @@ func (j *judge) judge(ctx context.Context, exp *galileo.ExperimentResponse, x *f
 		t.Line = e.Line
 		rep.AddThreshold(t)
 	}
-	return nil
+	return baselineProblem(x, rep)
 }
 
 // resolve maps each metric name to its aggregates in exp: system metrics
