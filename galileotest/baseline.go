@@ -233,10 +233,26 @@ func readBaselineFile(path, name string) (*report.Experiment, error) {
 }
 
 // tagStatus records the run's verdict on the experiment (StatusTag), for
-// baselines chosen by tag and status. A failure is logged.
+// baselines chosen by tag and status. A re-attached experiment's earlier
+// tag is updated rather than duplicated. A failure is logged.
 func (rn *run) tagStatus(ctx context.Context) {
 	status := rn.rep.ThresholdStatus()
-	if _, err := rn.c.Experiments.AddTag(ctx, rn.projectID, rn.exp.ID, galileo.RunTagCreateRequest{Key: StatusTag, Value: status, TagType: galileo.TagTypeGeneric}); err != nil {
+	req := galileo.RunTagCreateRequest{Key: StatusTag, Value: status, TagType: galileo.TagTypeGeneric}
+	var err error
+	if rn.reattached {
+		var tags []galileo.RunTag
+		if tags, err = rn.c.Experiments.ListTags(ctx, rn.projectID, rn.exp.ID); err == nil {
+			for _, t := range tags {
+				if t.Key == StatusTag {
+					if _, err = rn.c.Experiments.UpdateTag(ctx, rn.projectID, rn.exp.ID, t.ID, req); err != nil {
+						rn.logf("%s: warning: could not tag the experiment %s=%s: %v", rn.p.x.Name, StatusTag, status, err)
+					}
+					return
+				}
+			}
+		}
+	}
+	if _, err = rn.c.Experiments.AddTag(ctx, rn.projectID, rn.exp.ID, req); err != nil {
 		rn.logf("%s: warning: could not tag the experiment %s=%s: %v", rn.p.x.Name, StatusTag, status, err)
 	}
 }
