@@ -4,17 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-// jsSDKVersion is the official JavaScript SDK release the emulator is
-// checked against.
-const jsSDKVersion = "1.33.1"
 
 // jsConformanceScript runs the SDK's experiment workflow and prints one
 // JSON line per step: {"step": ..., "ok": bool, "error": ...}.
@@ -163,40 +156,25 @@ async function waitCovered(id, n, what) {
 })();
 `
 
+// TestJSConformance runs the official JavaScript SDK's experiment workflow
+// against the emulator: projects, datasets, prompt templates, function and
+// prompt experiments, tags, traces, export and deletion.
 func TestJSConformance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short mode: installs the official JavaScript SDK from the npm registry")
-	}
-	node, errNode := exec.LookPath("node")
-	npm, errNpm := exec.LookPath("npm")
-	if errNode != nil || errNpm != nil {
-		t.Skip("skipped: node and npm are needed to run the official JavaScript SDK against the emulator")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"emulator-conformance","private":true}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "npm_config_cache="+filepath.Join(dir, ".npm-cache"), "npm_config_update_notifier=false")
-	ictx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	install := exec.CommandContext(ictx, npm, "install", "galileo@"+jsSDKVersion, "--no-audit", "--no-fund", "--loglevel=error")
-	install.Dir, install.Env = dir, env
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm install galileo@%s: %v\n%s", jsSDKVersion, err, out)
-	}
-	script := filepath.Join(dir, "conformance.js")
-	if err := os.WriteFile(script, []byte(jsConformanceScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	runJSConformance(t, jsConformanceScript)
+}
 
-	// Responses are checked against the OpenAPI document; the SDK's own
-	// requests are not (they are not the emulator's to fix).
+// runJSConformance runs script with the official JavaScript SDK against a
+// fresh emulator whose responses are checked against the OpenAPI document
+// (the SDK's own requests are not: they are not the emulator's to fix). The
+// script prints one JSON line per step, {"step", "ok", "error"}; every step
+// must pass and every step must have run.
+func runJSConformance(t *testing.T, script string) {
+	sdk := needJSSDK(t)
 	s := NewTest(t, Options{Seed: 1, ScoringDelay: 2 * time.Millisecond, Middleware: specMiddleware(t, true)})
-	rctx, rcancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer rcancel()
-	cmd := exec.CommandContext(rctx, node, script)
-	cmd.Dir = dir
-	cmd.Env = append(env, "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := sdk.command(t, ctx, script, "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
 		"GALILEO_CONSOLE_URL=", "GALILEO_PROJECT=", "GALILEO_PROJECT_ID=", "GALILEO_LOG_STREAM=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -216,7 +194,7 @@ func TestJSConformance(t *testing.T) {
 			t.Errorf("JS SDK step %s failed: %s", r.Step, r.Error)
 		}
 	}
-	want := strings.Count(jsConformanceScript, "await step('")
+	want := strings.Count(script, "await step('")
 	if steps != want || (runErr != nil && !t.Failed()) {
 		t.Errorf("the JS workflow ran %d of %d steps (exit: %v)\nstdout:\n%s\nstderr:\n%s", steps, want, runErr, stdout.String(), stderr.String())
 	}
