@@ -314,6 +314,10 @@ func finish(c *Config, from *origins, errs *errorList) {
 		c.APIURL = deriveAPIURL(c.ConsoleURL)
 	}
 
+	if c.APIKeyHeader == "" && c.APIKey != "" && from[fAPIKey].source == EnvSplunkAPIKey {
+		c.APIKeyHeader = HeaderSplunkAPIKey
+	}
+
 	if from[fExtraHeaders].source == overrideSource {
 		if msg := checkHeaders(c.ExtraHeaders); msg != "" {
 			errs.add(from[fExtraHeaders].err(msg))

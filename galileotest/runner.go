@@ -263,7 +263,8 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 
 // newClient builds a client for the API cfg points at (cfg.APIURL, which
 // may be a standalone emulator): the console URL, the JWT or else the API
-// key, and the extra headers of cfg, then opts. It makes no call.
+// key (in cfg.APIKeyHeader when set, else exchanged at login), and the
+// extra headers of cfg, then opts. It makes no call.
 func newClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, error) {
 	base := []galileo.Option{galileo.WithBaseURL(cfg.APIURL)}
 	if cfg.ConsoleURL != "" { // "" when it cannot be derived from the API URL: no links, never wrong ones
@@ -272,6 +273,8 @@ func newClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, err
 	switch {
 	case cfg.JWT != "":
 		base = append(base, galileo.WithJWT(cfg.JWT))
+	case cfg.APIKey != "" && cfg.APIKeyHeader != "":
+		base = append(base, galileo.WithAPIKey(cfg.APIKey), galileo.WithAPIKeyHeaderName(cfg.APIKeyHeader))
 	case cfg.APIKey != "":
 		base = append(base, galileo.WithAPIKey(cfg.APIKey))
 	}
