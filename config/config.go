@@ -23,6 +23,24 @@ const (
 	EnvReport       = "GALILEOTEST_REPORT"
 	EnvShard        = "GALILEOTEST_SHARD"
 	EnvCI           = "CI"
+
+	// EnvEmulatorStructuredAggregates set to false makes the in-process
+	// emulator publish no structured aggregates (emulator
+	// Options.DisableStructuredAggregates), like a Galileo deployment
+	// without that feature.
+	EnvEmulatorStructuredAggregates = "GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES"
+	// EnvEmulatorPublishAggregates is when the in-process emulator publishes
+	// an experiment's aggregates: EmulatorPublishIncremental (as rows are
+	// scored, the default) or EmulatorPublishAtCompletion (emulator
+	// Options.PublishAggregates).
+	EnvEmulatorPublishAggregates = "GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES"
+)
+
+// The values of [EnvEmulatorPublishAggregates]: the names of the emulator's
+// PublishAggregates rules.
+const (
+	EmulatorPublishIncremental  = "incremental"
+	EmulatorPublishAtCompletion = "at-completion"
 )
 
 // Environment variables of Splunk Agent Observability (splunk-ao), the
@@ -127,6 +145,14 @@ type Config struct {
 	Shard Shard
 	// CI is true when the CI variable is non-empty and not "false" or "0".
 	CI bool
+	// EmulatorNoStructuredAggregates makes the in-process emulator publish
+	// no structured aggregates
+	// (GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES=false).
+	EmulatorNoStructuredAggregates bool
+	// EmulatorPublishAggregates is when the in-process emulator publishes
+	// aggregates: "" (its default), EmulatorPublishIncremental or
+	// EmulatorPublishAtCompletion (GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES).
+	EmulatorPublishAggregates string
 }
 
 // HasCredentials reports whether an API key or a JWT is configured.

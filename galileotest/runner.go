@@ -221,6 +221,10 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 			o = *r.s.emuOpts
 		}
 		o.Addr = "127.0.0.1:0"
+		if err := emulatorModes(&o, r.cfg); err != nil {
+			r.clientErr = &SetupError{Step: "emulator", Err: err}
+			return nil, r.clientErr
+		}
 		keptDir := ""
 		if r.cfg.Keep && o.DataDir == "" {
 			dir, err := os.MkdirTemp("", "galileotest-emulator-")
@@ -259,6 +263,23 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 		r.client = c
 	}
 	return r.client, nil
+}
+
+// emulatorModes applies GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES and
+// GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES to o where WithEmulatorOptions
+// left the setting at its default.
+func emulatorModes(o *emulator.Options, cfg *config.Config) error {
+	if cfg.EmulatorNoStructuredAggregates {
+		o.DisableStructuredAggregates = true
+	}
+	if o.PublishAggregates == "" && cfg.EmulatorPublishAggregates != "" {
+		p, err := emulator.ParsePublishAggregates(cfg.EmulatorPublishAggregates)
+		if err != nil {
+			return fmt.Errorf("%s: %w", config.EnvEmulatorPublishAggregates, err)
+		}
+		o.PublishAggregates = p
+	}
+	return nil
 }
 
 // newClient builds a client for the API cfg points at (cfg.APIURL, which
