@@ -204,13 +204,17 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 			return
 		}
 		c.Backend = b
-	case fKeep:
+	case fKeep, fEmulatorStructured:
 		b, ok := parseBool(v)
 		if !ok {
 			errs.add(o.err(fmt.Sprintf("%q is not a boolean (expected true or false, 1 or 0, yes or no, on or off)", v)))
 			return
 		}
-		c.Keep = b
+		if f == fKeep {
+			c.Keep = b
+		} else {
+			c.EmulatorNoStructuredAggregates = !b
+		}
 	case fShard:
 		sh, err := ParseShard(v)
 		if err != nil {
@@ -220,13 +224,6 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 		c.Shard = sh
 	case fCI:
 		c.CI = v != "0" && !strings.EqualFold(v, "false")
-	case fEmulatorStructured:
-		b, ok := parseBool(v)
-		if !ok {
-			errs.add(o.err(fmt.Sprintf("%q is not a boolean (expected true or false, 1 or 0, yes or no, on or off)", v)))
-			return
-		}
-		c.EmulatorNoStructuredAggregates = !b
 	case fEmulatorPublish:
 		p, msg := parsePublishAggregates(v)
 		if msg != "" {

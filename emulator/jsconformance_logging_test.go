@@ -2,31 +2,13 @@ package emulator
 
 import "testing"
 
-// jsLoggingScript runs the official JavaScript SDK's logging, session,
-// metrics, prompt and dataset-version calls and prints one JSON line per
-// step, like jsConformanceScript.
+// jsLoggingScript is the main() of the official JavaScript SDK's logging,
+// session, metrics, prompt and dataset-version calls.
 const jsLoggingScript = `
-const g = require('galileo');
-const sfx = process.env.CONFORMANCE_SUFFIX;
 const projectName = 'js-log-' + sfx;
 const streamName = 'js-log-stream-' + sfx;
-let failed = 0;
-function report(step, ok, error) {
-  if (!ok) failed++;
-  console.log(JSON.stringify({ step: step, ok: ok, error: error ? String(error && error.stack || error) : undefined }));
-}
-async function step(name, fn) {
-  try { await fn(); report(name, true); } catch (e) { report(name, false, e); }
-}
-function check(cond, msg) { if (!cond) throw new Error(msg); }
-const norm = (k) => k.toLowerCase().replace(/_/g, '');
-function field(obj, key) {
-  if (!obj) return undefined;
-  for (const k of Object.keys(obj)) if (norm(k) === norm(key)) return obj[k];
-  return undefined;
-}
 
-(async () => {
+async function main() {
   let project, stream, sessionID, template, dataset;
   const started = new Date(Date.now() - 60000);
   await step('create-project-and-log-stream', async () => {
@@ -113,8 +95,7 @@ function field(obj, key) {
     await g.deleteDataset({ id: dataset.id });
     await g.deleteProject({ projectId: project.id });
   });
-  process.exit(failed ? 1 : 0);
-})();
+}
 `
 
 // TestJSConformance_Logging runs the official JavaScript SDK's logger

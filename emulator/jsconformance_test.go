@@ -7,22 +7,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/galileo-community/galileo-go/internal/jssdk"
 )
 
-// jsConformanceScript runs the SDK's experiment workflow and prints one
-// JSON line per step: {"step": ..., "ok": bool, "error": ...}.
-const jsConformanceScript = `
-const g = require('galileo');
-const sfx = process.env.CONFORMANCE_SUFFIX;
-const projectName = 'js-conf-' + sfx;
-const datasetName = 'js-conf-ds-' + sfx;
-const templateName = 'js-conf-pt-' + sfx;
-const rows = [
-  { input: { question: 'What is 2 + 2?' }, output: '4' },
-  { input: { question: 'Capital of France?' }, output: 'Paris' },
-  { input: { question: 'Color of the sky?' }, output: 'blue' },
-];
-const answers = { 'What is 2 + 2?': '4', 'Capital of France?': 'Paris', 'Color of the sky?': 'green' };
+// jsStepHelpers is JavaScript for conformance scripts: step(name, fn) runs
+// one step and prints {"step": ..., "ok": bool, "error": ...}, check(cond,
+// msg) fails one, and the script's main() runs after them.
+const jsStepHelpers = `
 let failed = 0;
 function report(step, ok, error) {
   if (!ok) failed++;
@@ -32,14 +24,20 @@ async function step(name, fn) {
   try { await fn(); report(name, true); } catch (e) { report(name, false, e); }
 }
 function check(cond, msg) { if (!cond) throw new Error(msg); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-// The SDK camel-cases every key, so compare keys without case or underscores.
-const norm = (k) => k.toLowerCase().replace(/_/g, '');
-function field(obj, key) {
-  if (!obj) return undefined;
-  for (const k of Object.keys(obj)) if (norm(k) === norm(key)) return obj[k];
-  return undefined;
-}
+const sfx = process.env.CONFORMANCE_SUFFIX;
+`
+
+// jsConformanceScript is the main() of the SDK's experiment workflow.
+const jsConformanceScript = `
+const projectName = 'js-conf-' + sfx;
+const datasetName = 'js-conf-ds-' + sfx;
+const templateName = 'js-conf-pt-' + sfx;
+const rows = [
+  { input: { question: 'What is 2 + 2?' }, output: '4' },
+  { input: { question: 'Capital of France?' }, output: 'Paris' },
+  { input: { question: 'Color of the sky?' }, output: 'blue' },
+];
+const answers = { 'What is 2 + 2?': '4', 'Capital of France?': 'Paris', 'Color of the sky?': 'green' };
 
 async function waitCovered(id, n, what) {
   const deadline = Date.now() + 60000;
@@ -56,7 +54,7 @@ async function waitCovered(id, n, what) {
   throw new Error(what + ': aggregates did not cover ' + n + ' rows in time; last: ' + last);
 }
 
-(async () => {
+async function main() {
   let project, dataset, template, fnRun, promptRun;
   await step('create-project', async () => {
     project = await g.createProject(projectName, { type: 'gen_ai' });
@@ -152,8 +150,7 @@ async function waitCovered(id, n, what) {
     await g.deleteDataset({ id: dataset.id });
     await g.deleteProject({ projectId: project.id });
   });
-  process.exit(failed ? 1 : 0);
-})();
+}
 `
 
 // TestJSConformance runs the official JavaScript SDK's experiment workflow
@@ -174,7 +171,7 @@ func runJSConformance(t *testing.T, script string) {
 	s := NewTest(t, Options{Seed: 1, ScoringDelay: 2 * time.Millisecond, Middleware: specMiddleware(t, true)})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := sdk.command(t, ctx, script, "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
+	cmd := sdk.command(t, ctx, jssdk.Helpers+jsStepHelpers+script+"\nmain().then(() => process.exit(failed ? 1 : 0));\n", "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
 		"GALILEO_CONSOLE_URL=", "GALILEO_PROJECT=", "GALILEO_PROJECT_ID=", "GALILEO_LOG_STREAM=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -27,16 +27,8 @@ const sideBySideDelay = 20 * time.Millisecond
 // ROWS rows with a function that takes DELAY_MS per row, then polls the
 // experiment until every row is scored for correctness, as a user waiting
 // for a verdict would, and prints {"wall_ms", "avg"}.
-const sideBySideScript = `
-const g = require('galileo');
+const sideBySideScript = jssdk.Helpers + `
 const rows = Number(process.env.ROWS), delay = Number(process.env.DELAY_MS);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const norm = (k) => k.toLowerCase().replace(/_/g, '');
-function field(obj, key) {
-  if (!obj) return undefined;
-  for (const k of Object.keys(obj)) if (norm(k) === norm(key)) return obj[k];
-  return undefined;
-}
 (async () => {
   const start = Date.now();
   const content = [];

@@ -35,6 +35,21 @@ import (
 // Version is the release of the npm package galileo that is installed.
 const Version = "1.33.1"
 
+// Helpers is JavaScript to put before a script: it loads the SDK as g and
+// defines sleep(ms) and field(obj, key), which reads a key of an SDK answer
+// whatever its case and underscores (the SDK camel-cases every key of every
+// answer, free-form maps included).
+const Helpers = `
+const g = require('galileo');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const norm = (k) => k.toLowerCase().replace(/_/g, '');
+function field(obj, key) {
+  if (!obj) return undefined;
+  for (const k of Object.keys(obj)) if (norm(k) === norm(key)) return obj[k];
+  return undefined;
+}
+`
+
 // ErrNoNode is returned by Ensure when node or npm is not on the PATH.
 var ErrNoNode = errors.New("node and npm are needed to run the official JavaScript SDK (npm package galileo " + Version + ")")
 
