@@ -14,6 +14,14 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/report"
+
+	// The suites run as separate binaries; importing what they are built
+	// from ties this test's cached result to it.
+	_ "github.com/galileo-community/galileo-go/examples/function"
+	_ "github.com/galileo-community/galileo-go/examples/report"
+	_ "github.com/galileo-community/galileo-go/examples/rerun"
+	_ "github.com/galileo-community/galileo-go/examples/yamlsuite"
+	_ "github.com/galileo-community/galileo-go/galileotest"
 )
 
 // suites are the example packages, relative to this directory.
@@ -33,6 +41,7 @@ func TestExamples_SameVerdictsInEveryAggregateMode(t *testing.T) {
 	if err != nil {
 		t.Skip("skipped: the go command is needed to build the example suites")
 	}
+	readSuites(t)
 	bins := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -72,6 +81,23 @@ func TestExamples_SameVerdictsInEveryAggregateMode(t *testing.T) {
 	for name := range modes {
 		if got[name] != want {
 			t.Errorf("%s: verdicts\n%s\nwant (default mode)\n%s", name, got[name], want)
+		}
+	}
+}
+
+// readSuites reads every file of the suites (their tests and testdata), so
+// that go test's cache of this test's result notices a change to them.
+func readSuites(t *testing.T) {
+	for _, suite := range suites {
+		err := filepath.WalkDir(suite, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			_, err = os.ReadFile(path)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
