@@ -107,3 +107,29 @@ func TestBless_andRejudgeAgainstFile(t *testing.T) {
 	}
 	oneLine(t, r, "--out is required")
 }
+
+func TestValidateOnline_baseline(t *testing.T) {
+	t.Parallel()
+	emu, env := newEmulator(t)
+	c, err := emu.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranKOfN(t, galileotest.WithClient(c), "main", 9, 10)
+	dir := t.TempDir()
+	write := func(name, baseline string) string {
+		p := filepath.Join(dir, name)
+		yaml := "name: bot\nproject: galileotest\ndataset: {rows: [{input: a}]}\nprompt: {messages: [{role: user, content: hi}], model: echo}\nmetrics: [correctness]\nbaseline: " + baseline + "\nexpect:\n  correctness: avg >= baseline - 0.02\n"
+		if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if r := cli(t, env, "validate", "--online", write("good.yaml", "{experiment: main}")); r.code != exitOK {
+		t.Fatalf("existing baseline: %v", r)
+	}
+	r := cli(t, env, "validate", "--online", write("bad.yaml", "{experiment: mian}"))
+	if r.code != exitBadInput || !strings.Contains(r.stdout, `bad.yaml:6: baseline: no experiment is named "mian" in project galileotest`) {
+		t.Fatalf("missing baseline: %v", r)
+	}
+}
