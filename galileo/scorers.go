@@ -34,19 +34,44 @@ func (s *ScorersService) List(ctx context.Context, filters []Filter) iter.Seq2[S
 // server matching case-insensitively and also on scorer names
 // (case_sensitive false, strict false). The client then takes, for each
 // string, the scorer whose label is exactly that string, else the one whose
-// name is exactly that string.
+// name is exactly that string, else the same in any case ("CORRECTNESS"),
+// else the scorer whose metric name (metric_key_alias, such as
+// "completeness_gpt") is that string. [ExperimentsService.ResolveMetrics]
+// adds system metrics and the aliases of the experiment columns.
 //
 // The result holds one scorer per distinct metric, in the order given. When
 // any metric is unknown, Resolve returns an [*UnknownMetricError] naming
 // every unknown metric with the closest scorer labels and names, so that
 // nothing is created with a misspelt metric.
 func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Scorer, error) {
+	found, unknown, err := s.resolve(ctx, metrics)
+	switch {
+	case err != nil:
+		return nil, err
+	case unknown != nil:
+		return nil, unknown
+	}
+	var out []Scorer
+	seen := map[string]bool{}
+	for _, m := range metrics {
+		m = strings.TrimSpace(m)
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, found[m])
+		}
+	}
+	return out, nil
+}
+
+// resolve finds the scorer of each metric (trimmed), and an
+// [*UnknownMetricError] for those that match none.
+func (s *ScorersService) resolve(ctx context.Context, metrics []string) (map[string]Scorer, *UnknownMetricError, error) {
 	var wanted, ids, names []string
 	seen := map[string]bool{}
 	for i, m := range metrics {
 		m = strings.TrimSpace(m)
 		if m == "" {
-			return nil, fmt.Errorf("galileo: metric %d is empty: expected a scorer label, name or id", i)
+			return nil, nil, fmt.Errorf("galileo: metric %d is empty: expected a scorer label, name or id", i)
 		}
 		if seen[m] {
 			continue
@@ -59,14 +84,11 @@ func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Score
 			names = append(names, m)
 		}
 	}
-	if len(wanted) == 0 {
-		return nil, nil
-	}
 	var found []Scorer
 	if len(ids) > 0 {
 		got, err := Collect(s.List(ctx, []Filter{valueFilter(Filter{Name: "id"}, ids)}))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		found = append(found, got...)
 	}
@@ -74,27 +96,38 @@ func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Score
 		f := valueFilter(Filter{Name: "label", CaseSensitive: ptr(false), Strict: ptr(false)}, names)
 		got, err := Collect(s.List(ctx, []Filter{f}))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		found = append(found, got...)
 	}
-	out := make([]Scorer, 0, len(wanted))
+	out := map[string]Scorer{}
 	var unknown []string
 	for _, m := range wanted {
 		if sc, ok := matchScorer(found, m); ok {
-			out = append(out, sc)
+			out[m] = sc
 		} else {
 			unknown = append(unknown, m)
 		}
 	}
 	if len(unknown) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
+	// A metric name or alias: the label filter does not match those.
 	all, err := Collect(s.List(ctx, nil))
 	if err != nil {
 		all = found // suggestions from what we have
 	}
-	return nil, newUnknownMetricError(unknown, all)
+	unknown = slices.DeleteFunc(unknown, func(m string) bool {
+		sc, ok := matchScorer(all, m)
+		if ok {
+			out[m] = sc
+		}
+		return ok
+	})
+	if len(unknown) == 0 {
+		return out, nil, nil
+	}
+	return out, newUnknownMetricError(unknown, all), nil
 }
 
 // valueFilter sets f's operator and value: eq for one value, one_of for several.
@@ -107,7 +140,10 @@ func valueFilter(f Filter, values []string) Filter {
 	return f
 }
 
-// matchScorer applies the client-side matching rules of Resolve.
+// matchScorer applies the client-side matching rules of Resolve: the
+// scorer whose label is m, else whose name is m, else the same in any
+// case, else the one whose metric name (alias) is m, exactly or in any
+// case.
 func matchScorer(found []Scorer, m string) (Scorer, bool) {
 	if IsID(m) {
 		for _, sc := range found {
@@ -117,14 +153,20 @@ func matchScorer(found []Scorer, m string) (Scorer, bool) {
 		}
 		return Scorer{}, false
 	}
-	for _, sc := range found {
-		if sc.Label != nil && *sc.Label == m {
-			return sc, true
-		}
+	fields := []func(*Scorer) *string{
+		func(sc *Scorer) *string { return sc.Label },
+		func(sc *Scorer) *string { return &sc.Name },
 	}
-	for _, sc := range found {
-		if sc.Name == m {
-			return sc, true
+	alias := []func(*Scorer) *string{func(sc *Scorer) *string { return sc.MetricName }}
+	for _, group := range [][]func(*Scorer) *string{fields, alias} {
+		for _, eq := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
+			for _, field := range group {
+				for i := range found {
+					if v := field(&found[i]); v != nil && *v != "" && eq(*v, m) {
+						return found[i], true
+					}
+				}
+			}
 		}
 	}
 	return Scorer{}, false
