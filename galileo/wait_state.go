@@ -3,6 +3,7 @@ package galileo
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -73,12 +74,37 @@ func (w *waiter) handle(ctx context.Context, r pollResult) (done bool, err error
 		}
 	}
 	st.Done = len(st.Metrics) == 0 && st.Rows > 0 || st.Rows > 0 && len(st.Missing()) == 0
-	w.sched.est.target = float64(max(st.Need, 1))
-	w.sched.observe(st.Elapsed, float64(rows))
+	if target, u, ok := w.progress(rows); ok {
+		w.sched.est.target = target
+		w.sched.observe(st.Elapsed, u)
+	}
 	if w.spec.progress != nil {
 		w.spec.progress(st)
 	}
 	return st.Done, nil
+}
+
+// progress returns what the pace is measured on: the rows to wait for and
+// the rows done, given scored rows scored for every metric. While outputs
+// are generated, the share generated counts too: scoring cannot end before
+// generation, so the pace of generation predicts an early completion at
+// worst, never a late one. While the rows are not known they are estimated
+// from the traces and the share generated; ok is false when nothing tells.
+func (w *waiter) progress(scored int64) (target, u float64, ok bool) {
+	st := w.st
+	target = float64(st.Need)
+	if st.Rows == 0 {
+		r := st.Response
+		if st.Generated == nil || *st.Generated <= 0 || r == nil || r.NumTraces == nil || *r.NumTraces == 0 {
+			return 0, 0, false
+		}
+		target = math.Round(float64(*r.NumTraces) / *st.Generated)
+	}
+	u = float64(scored)
+	if g := st.Generated; g != nil && *g < 1 {
+		u = max(u, math.Floor(*g*target))
+	}
+	return max(target, 1), u, true
 }
 
 // generated reports whether every output is generated (or the server does
