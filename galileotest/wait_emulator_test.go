@@ -131,5 +131,4 @@ func TestWaitForMetrics_atCompletion(t *testing.T) {
 	}
 }
 
-
 var debugWait = false
