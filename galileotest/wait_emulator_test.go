@@ -40,7 +40,7 @@ func waitAtCompletion(t *testing.T, T time.Duration, rows int) atCompletionRun {
 	var out atCompletionRun
 	synctest.Test(t, func(t *testing.T) {
 		var requests atomic.Int64
-		counting := false
+		var counting atomic.Bool
 		emu, err := emulator.NewUnstarted(emulator.Options{Seed: 1, ScoringDelay: T / time.Duration(rows), PublishAggregates: emulator.PublishAtCompletion})
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +48,7 @@ func waitAtCompletion(t *testing.T, T time.Duration, rows int) atCompletionRun {
 		defer emu.Close()
 		h := emu.Handler()
 		count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if counting {
+			if counting.Load() {
 				requests.Add(1)
 			}
 			h.ServeHTTP(w, r)
@@ -65,25 +65,31 @@ func waitAtCompletion(t *testing.T, T time.Duration, rows int) atCompletionRun {
 		exp := scoredExperiment(t, emu, c, p.ID, "paced", rows)
 		start := time.Now()
 		// A watcher notes when the aggregates appear, to 10ms.
+		ctx, cancel := context.WithTimeout(t.Context(), 10*T+time.Minute)
+		defer cancel()
 		completed := make(chan time.Duration, 1)
 		go func() {
+			tick := time.NewTicker(10 * time.Millisecond)
+			defer tick.Stop()
 			for {
 				if x, ok := emu.Experiment(exp.ID()); ok && len(x.StructuredAggregateMetrics) > 0 {
 					completed <- time.Since(start)
 					return
 				}
-				time.Sleep(10 * time.Millisecond)
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
 			}
 		}()
-		counting = true
-		ctx, cancel := context.WithTimeout(t.Context(), 10*T+time.Minute)
-		defer cancel()
+		counting.Store(true)
 		st, err := exp.WaitForMetrics(ctx, &galileo.WaitOptions{Progress: func(st *galileo.WaitState) {
 			if debugWait {
 				t.Logf("%s rows=%d gen=%v traces=%v scored=%d reported=%v req=%d", st.Elapsed, st.Rows, *st.Generated, st.Response.NumTraces, st.Metrics[0].Scored, st.Metrics[0].Reported, requests.Load())
 			}
 		}}, galileo.MetricCorrectness)
-		counting = false
+		counting.Store(false)
 		if err != nil {
 			t.Fatal(err)
 		}
