@@ -206,3 +206,51 @@ func TestWaitForMetrics_onePollForManyExperiments(t *testing.T) {
 		t.Errorf("the largest search asked for %d experiments, want all %d in one request", m, n)
 	}
 }
+
+// TestResolveMetrics_oneIdentity checks on the emulator's catalogue that
+// every built-in metric label resolves, and that the other spellings of a
+// metric — name, label in another case, metric_key_alias — resolve to the
+// same aggregate key, for specs and aggregate look-ups alike.
+func TestResolveMetrics_oneIdentity(t *testing.T) {
+	emu, c := newEmulator(t)
+	p, err := emu.CreateProject("identity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := galileo.GalileoMetrics()
+	ms, err := c.Experiments.ResolveMetrics(t.Context(), p.ID, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		if m.Label != labels[i] || !galileo.IsID(m.Key) {
+			t.Errorf("%s resolved to %+v", labels[i], m)
+		}
+	}
+	same := map[string][]string{
+		galileo.MetricCompleteness:      {"completeness", "COMPLETENESS", "completeness_gpt"},
+		galileo.MetricOutputToxicity:    {"output_toxicity", "output toxicity", "toxicity_gpt"},
+		galileo.MetricInputToxicity:     {"input_toxicity"}, // a name, not the SLM scorer's alias
+		galileo.MetricCorrectness:       {"CORRECTNESS", " correctness "},
+		galileo.MetricInputToxicityLuna: {"input_toxicity_luna"},
+	}
+	for label, spellings := range same {
+		got, err := c.Experiments.ResolveMetrics(t.Context(), p.ID, append([]string{label}, spellings...))
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		for i, m := range got[1:] {
+			if m.Key != got[0].Key {
+				t.Errorf("%q resolved to %s (%s), want %s like %q", spellings[i], m.Key, m.Label, got[0].Key, label)
+			}
+		}
+	}
+	sys, err := c.Experiments.ResolveMetrics(t.Context(), p.ID, []string{"Latency", "COST", "num_total_tokens"})
+	if err != nil || sys[0].Key != galileo.MetricDuration || sys[1].Key != galileo.MetricCost || !sys[2].System() {
+		t.Errorf("system metrics resolved to %+v, %v", sys, err)
+	}
+	_, err = c.Experiments.ResolveMetrics(t.Context(), p.ID, []string{"Corectness"})
+	if !errors.Is(err, galileo.ErrUnknownMetric) || !strings.Contains(err.Error(), `did you mean "Correctness"?`) {
+		t.Errorf("unknown metric: err = %v, want ErrUnknownMetric with a suggestion", err)
+	}
+}
