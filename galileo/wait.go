@@ -100,7 +100,7 @@ func (w *WaitState) Missing() []MetricState {
 }
 
 func (w *WaitState) complete(k MetricState) bool {
-	return k.Settled != nil || (w.Rows > 0 && k.Reported && k.Scored >= int64(w.Need))
+	return k.Settled != nil || (w.Rows > 0 && (w.Need <= 0 || k.Reported && k.Scored >= int64(w.Need)))
 }
 
 // WaitForMetrics polls the experiment until every metric named is complete
