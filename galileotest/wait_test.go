@@ -254,3 +254,15 @@ func TestResolveMetrics_oneIdentity(t *testing.T) {
 		t.Errorf("unknown metric: err = %v, want ErrUnknownMetric with a suggestion", err)
 	}
 }
+
+func TestWaitForMetrics_missingExperimentStopsAtOnce(t *testing.T) {
+	emu, c := newEmulator(t)
+	p, err := emu.CreateProject("missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Experiments.WaitForMetrics(t.Context(), p.ID, "00000000-0000-4000-8000-000000000000", nil, "cost")
+	if !errors.Is(err, galileo.ErrNotFound) || st == nil || st.Polls != 1 {
+		t.Fatalf("err = %v after %+v, want ErrNotFound after one poll", err, st)
+	}
+}
