@@ -63,73 +63,6 @@ func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Score
 	return out, nil
 }
 
-// resolve finds the scorer of each metric (trimmed), and an
-// [*UnknownMetricError] for those that match none.
-func (s *ScorersService) resolve(ctx context.Context, metrics []string) (map[string]Scorer, *UnknownMetricError, error) {
-	var wanted, ids, names []string
-	seen := map[string]bool{}
-	for i, m := range metrics {
-		m = strings.TrimSpace(m)
-		if m == "" {
-			return nil, nil, fmt.Errorf("galileo: metric %d is empty: expected a scorer label, name or id", i)
-		}
-		if seen[m] {
-			continue
-		}
-		seen[m] = true
-		wanted = append(wanted, m)
-		if IsID(m) {
-			ids = append(ids, m)
-		} else {
-			names = append(names, m)
-		}
-	}
-	var found []Scorer
-	if len(ids) > 0 {
-		got, err := Collect(s.List(ctx, []Filter{valueFilter(Filter{Name: "id"}, ids)}))
-		if err != nil {
-			return nil, nil, err
-		}
-		found = append(found, got...)
-	}
-	if len(names) > 0 {
-		f := valueFilter(Filter{Name: "label", CaseSensitive: ptr(false), Strict: ptr(false)}, names)
-		got, err := Collect(s.List(ctx, []Filter{f}))
-		if err != nil {
-			return nil, nil, err
-		}
-		found = append(found, got...)
-	}
-	out := map[string]Scorer{}
-	var unknown []string
-	for _, m := range wanted {
-		if sc, ok := matchScorer(found, m); ok {
-			out[m] = sc
-		} else {
-			unknown = append(unknown, m)
-		}
-	}
-	if len(unknown) == 0 {
-		return out, nil, nil
-	}
-	// A metric name or alias: the label filter does not match those.
-	all, err := Collect(s.List(ctx, nil))
-	if err != nil {
-		all = found // suggestions from what we have
-	}
-	unknown = slices.DeleteFunc(unknown, func(m string) bool {
-		sc, ok := matchScorer(all, m)
-		if ok {
-			out[m] = sc
-		}
-		return ok
-	})
-	if len(unknown) == 0 {
-		return out, nil, nil
-	}
-	return out, newUnknownMetricError(unknown, all), nil
-}
-
 // valueFilter sets f's operator and value: eq for one value, one_of for several.
 func valueFilter(f Filter, values []string) Filter {
 	if len(values) == 1 {
@@ -138,38 +71,6 @@ func valueFilter(f Filter, values []string) Filter {
 		f.Operator, f.Value = "one_of", values
 	}
 	return f
-}
-
-// matchScorer applies the client-side matching rules of Resolve: the
-// scorer whose label is m, else whose name is m, else the same in any
-// case, else the one whose metric name (alias) is m, exactly or in any
-// case.
-func matchScorer(found []Scorer, m string) (Scorer, bool) {
-	if IsID(m) {
-		for _, sc := range found {
-			if strings.EqualFold(sc.ID, m) {
-				return sc, true
-			}
-		}
-		return Scorer{}, false
-	}
-	fields := []func(*Scorer) *string{
-		func(sc *Scorer) *string { return sc.Label },
-		func(sc *Scorer) *string { return &sc.Name },
-	}
-	alias := []func(*Scorer) *string{func(sc *Scorer) *string { return sc.MetricName }}
-	for _, group := range [][]func(*Scorer) *string{fields, alias} {
-		for _, eq := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
-			for _, field := range group {
-				for i := range found {
-					if v := field(&found[i]); v != nil && *v != "" && eq(*v, m) {
-						return found[i], true
-					}
-				}
-			}
-		}
-	}
-	return Scorer{}, false
 }
 
 // IsID reports whether s is an id as Galileo writes them: a UUID in its
