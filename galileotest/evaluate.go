@@ -291,9 +291,7 @@ func (rn *run) wait(ctx context.Context) (*galileo.WaitState, error) {
 	if rn.prog != nil {
 		polled = func(st *galileo.WaitState) { rn.prog.polled(spec, st) }
 	}
-	// The first poll goes out as soon as the last trace batch is
-	// acknowledged (or at once for an experiment re-attached to).
-	st, werr := waitScores(ctx, c, rn.projectID, rn.exp.ID, spec, 0, rn.logf, polled)
+	st, werr := waitScores(ctx, c, rn.projectID, rn.exp.ID, spec, rn.logf, polled)
 	if st == nil { // the metrics did not resolve
 		return nil, &SetupError{Step: "wait for scores", Err: werr}
 	}

@@ -34,8 +34,9 @@ const (
 
 // waitScores waits with the client until every metric of spec is
 // complete, logging progress lines to logf and calling polled after every
-// poll. firstPoll delays the first poll.
-func waitScores(ctx context.Context, c *galileo.Client, projectID, experimentID string, spec waitSpec, firstPoll time.Duration, logf func(string, ...any), polled func(*galileo.WaitState)) (*galileo.WaitState, error) {
+// poll. The first poll goes out at once: the last trace batch is
+// acknowledged (or the experiment was re-attached to and may be scored).
+func waitScores(ctx context.Context, c *galileo.Client, projectID, experimentID string, spec waitSpec, logf func(string, ...any), polled func(*galileo.WaitState)) (*galileo.WaitState, error) {
 	keys := make([]string, len(spec.metrics))
 	for i, k := range spec.metrics {
 		keys[i] = k.Key
@@ -45,7 +46,7 @@ func waitScores(ctx context.Context, c *galileo.Client, projectID, experimentID 
 		lastPhase Phase
 		lastLine  string
 	)
-	opts := &galileo.WaitOptions{Rows: spec.rows, AllowedUnscored: spec.rows - spec.need, FirstPoll: firstPoll,
+	opts := &galileo.WaitOptions{Rows: spec.rows, AllowedUnscored: spec.rows - spec.need,
 		Progress: func(st *galileo.WaitState) {
 			if polled != nil {
 				polled(st)
