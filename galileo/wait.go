@@ -254,6 +254,6 @@ func wait(ctx context.Context, src pollSource, spec waitSpec, pol waitPolicy, cl
 			l = left()
 		}
 		t.Stop()
-		t.Start(w.sched.next(w.st.Elapsed, l))
+		t.Start(w.sched.next(clk.Now().Sub(w.start), l))
 	}
 }
