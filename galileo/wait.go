@@ -39,6 +39,10 @@ type WaitState struct {
 	Generated *float64
 	// Response is the experiment as the last poll returned it.
 	Response *ExperimentResponse
+	// Computed holds aggregates computed from the records for the system
+	// metrics not waited for (cost, duration_ns, token counts) that the
+	// server did not publish; set once the records were recounted.
+	Computed map[string]MetricAggregates
 	// LastErr is the last transient failure (a poll or a recount) since
 	// the last successful poll.
 	LastErr error

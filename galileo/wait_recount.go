@@ -63,9 +63,19 @@ func (c *Client) recountRecords(ctx context.Context, projectID, experimentID str
 		for _, m := range ms {
 			rc.count(m, names[m.Key], &rec, failed)
 		}
+		for _, k := range systemMetrics {
+			if _, asked := rc.Status[k]; !asked {
+				if v, ok := rec.Metrics[k].(float64); ok {
+					rc.Values[k] = append(rc.Values[k], v)
+				}
+			}
+		}
 	}
 	return rc, nil
 }
+
+// systemMetrics are the system metrics every record carries, by key.
+var systemMetrics = []string{MetricCost, MetricDuration, MetricInputTokens, MetricOutputTokens, MetricTotalTokens}
 
 // count adds one record's status for metric m, found under names.
 func (rc *recount) count(m ResolvedMetric, names []string, rec *Record, failed bool) {

@@ -213,4 +213,21 @@ func (w *waiter) settle(rc *recount) {
 		}
 		m.Settled = &ms
 	}
+	// System metrics not waited for, which every record carries: computed
+	// where the server published no aggregate of them.
+	for _, k := range systemMetrics {
+		vals := rc.Values[k]
+		if _, asked := rc.Status[k]; asked || rc.Traces == 0 || len(vals) != rc.Traces {
+			continue
+		}
+		if r := w.st.Response; r != nil {
+			if _, published := r.StructuredAggregateMetrics[k]; published {
+				continue
+			}
+		}
+		if w.st.Computed == nil {
+			w.st.Computed = map[string]MetricAggregates{}
+		}
+		w.st.Computed[k] = aggregateValues(vals, nil)
+	}
 }

@@ -106,11 +106,15 @@ func metricReports(keys []metricKey, scorers []galileo.Scorer, st *galileo.WaitS
 		}
 		out = append(out, m)
 	}
-	// System metrics the server reported without being asked for: free to
-	// report, and Result.Check may use them.
+	// System metrics the server reported without being asked for (or the
+	// records carried, when it publishes no aggregates): free to report,
+	// and Result.Check may use them.
 	if st != nil && st.Response != nil {
 		for _, k := range []string{assert.MetricCost, assert.MetricDuration, assert.MetricInputTokens, assert.MetricOutputTokens, assert.MetricTotalTokens} {
 			a, ok := st.Response.StructuredAggregateMetrics[k]
+			if !ok {
+				a, ok = st.Computed[k]
+			}
 			if !ok || slices.ContainsFunc(keys, func(m metricKey) bool { return m.Key == k }) {
 				continue
 			}
