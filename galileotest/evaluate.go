@@ -103,7 +103,7 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 	if err != nil {
 		return rn.rep, err
 	}
-	rn.rowScores(ctx)
+	rn.rowScores(ctx, st)
 	if err = rn.baseline.load(ctx, rn.r, rn.c, rn.rep); err != nil {
 		return rn.rep, stepErr(ctx, "baseline", err)
 	}
@@ -287,33 +287,30 @@ func (rn *run) execute(ctx context.Context) error {
 }
 
 // wait polls until every metric is scored, then records the metrics.
-func (rn *run) wait(ctx context.Context) (*waitState, error) {
+func (rn *run) wait(ctx context.Context) (*galileo.WaitState, error) {
 	c, rep := rn.c, rn.rep
 	keys := metricKeys(rn.p, rn.scorers)
-	pid, eid := rn.projectID, rn.exp.ID
 	// Every row is waited for, errored ones too: a server may score them,
 	// and stopping as soon as rows − errored are scored would judge a
 	// partial set of the good rows. Errored rows the server leaves unscored
-	// settle in the recount when the counts stall.
-	spec := waitSpec{label: rn.p.x.Name, metrics: keys, rows: rn.data.count, need: rn.data.count - rep.AllowedUnscoredRows,
-		recount: func(ctx context.Context) (*recount, error) {
-			return recountRecords(ctx, c, pid, eid, keys, rn.scorers)
-		}}
+	// settle in the client's recount when the counts stall.
+	spec := waitSpec{label: rn.p.x.Name, metrics: keys, rows: rn.data.count, need: rn.data.count - rep.AllowedUnscoredRows}
 	rn.prog.phase(PhaseWaiting)
+	var polled func(*galileo.WaitState)
 	if rn.prog != nil {
-		spec.polled = func(st *waitState) { rn.prog.polled(spec, st) }
+		polled = func(st *galileo.WaitState) { rn.prog.polled(spec, st) }
 	}
-	pol := defaultWaitPolicy()
-	if rn.reattached {
-		pol.FirstPoll = 0 // it may be scored already
+	st, werr := waitScores(ctx, c, rn.projectID, rn.exp.ID, spec, rn.logf, polled)
+	if st == nil { // the metrics did not resolve
+		return nil, &SetupError{Step: "wait for scores", Err: werr}
 	}
-	st, werr := wait(ctx, apiSource{c: c, projectID: pid, experimentID: eid}, spec, pol, realClock{}, rn.logf)
 	rep.Polls = st.Polls
 	rep.Metrics = metricReports(keys, rn.scorers, st)
 	scored := -1
 	for i := range rep.Metrics {
 		m := &rep.Metrics[i]
-		if ms, ok := st.Settled[m.Key]; ok {
+		if i < len(st.Metrics) && st.Metrics[i].Settled != nil {
+			ms := st.Metrics[i].Settled
 			m.NotApplicable, m.ScorerErrors = int64(ms.NotApplicable), int64(ms.Errors)
 		}
 		if scored < 0 || int(m.Scored) < scored {
@@ -337,12 +334,10 @@ func (rn *run) wait(ctx context.Context) (*waitState, error) {
 // its records, for the confidence intervals. A failure is logged, not
 // fatal: the verdicts then have no interval (inconclusive when the
 // experiment asks for confidence).
-func (rn *run) rowScores(ctx context.Context) {
-	names := scorerNames(ctx, rn.c, rn.projectID, rn.scorers)
-	for _, m := range rn.rep.Metrics {
-		if _, ok := names[m.Key]; !ok {
-			names[m.Key] = []string{m.Key}
-		}
+func (rn *run) rowScores(ctx context.Context, st *galileo.WaitState) {
+	names := map[string][]string{}
+	for _, m := range st.Metrics {
+		names[m.Key] = m.Names
 	}
 	if err := fillRowScores(ctx, rn.c, rn.projectID, rn.exp.ID, rn.rep.Metrics, names); err != nil {
 		rn.logf("%s: warning: could not read the row-level scores (no confidence intervals): %v", rn.p.x.Name, err)
@@ -351,7 +346,7 @@ func (rn *run) rowScores(ctx context.Context) {
 
 // judge evaluates the thresholds, the errored-rows allowance and the
 // unscored rows of settled metrics.
-func (rn *run) judge(st *waitState) {
+func (rn *run) judge(st *galileo.WaitState) {
 	rep := rn.rep
 	for _, e := range rn.p.expects {
 		t := rep.Verdict(e.Threshold)
@@ -361,9 +356,9 @@ func (rn *run) judge(st *waitState) {
 	if rn.p.fn != nil {
 		rep.Thresholds = append(rep.Thresholds, erroredVerdict(rep))
 	}
-	for _, m := range rep.Metrics {
-		if ms, ok := st.Settled[m.Key]; ok {
-			if t, bad := unscoredVerdict(rep, m, ms.FailedRows); bad {
+	for i, m := range rep.Metrics {
+		if i < len(st.Metrics) && st.Metrics[i].Settled != nil {
+			if t, bad := unscoredVerdict(rep, m, st.Metrics[i].Settled.FailedRows); bad {
 				rep.Thresholds = append(rep.Thresholds, t)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/galileo-community/galileo-go/assert"
 	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 	"github.com/galileo-community/galileo-go/report"
@@ -96,11 +97,7 @@ func fillRowScores(ctx context.Context, c *galileo.Client, projectID, experiment
 		}
 		for i := range metrics {
 			m := &metrics[i]
-			status, v := recordValue(&rec, m.Key, names[m.Key])
-			if status != "success" {
-				continue
-			}
-			x, ok := numeric(v)
+			x, ok := rowValue(&rec, m.Key, names[m.Key])
 			if !ok {
 				continue
 			}
@@ -113,6 +110,20 @@ func fillRowScores(ctx context.Context, c *galileo.Client, projectID, experiment
 		metrics[i].Consistency = consistency(vals[i], keys[i], inputs)
 	}
 	return nil
+}
+
+// rowValue is a record's numeric score for the metric with aggregate key
+// key: a system metric from its metrics, a scorer metric from its
+// metric_info under names (galileo.Record.MetricValue).
+func rowValue(rec *galileo.Record, key string, names []string) (float64, bool) {
+	if assert.IsSystemMetric(key) {
+		return numeric(rec.Metrics[key])
+	}
+	status, v := rec.MetricValue(names)
+	if status != "success" {
+		return 0, false
+	}
+	return numeric(v)
 }
 
 // numeric reads a score as a number: a boolean counts as 1 or 0.
