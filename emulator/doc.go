@@ -87,6 +87,9 @@
 // BaseLatency (300ms) + PerTokenLatency (2ms) per output token. trigger:
 // true without a template copies the dataset's generated_output column; a
 // dataset without it is a 422 carrying standard_error error_code 3512.
+// trigger: true with neither a dataset nor a template (what the Python
+// SDK's create() sends for an experiment without a dataset) creates the
+// experiment with nothing to run.
 //
 // status.log_generation.progress_percent goes from 0 to 1 as rows are
 // generated (prompt runs) or complete traces are ingested (function runs:

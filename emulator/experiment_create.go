@@ -122,7 +122,10 @@ func (s *Server) createExperiment(projectID string, in experimentSpec) (galileo.
 			e.PromptSettings = &def
 		}
 	}
-	if in.Trigger {
+	// trigger: true is what the Python SDK's create() always sends; with
+	// neither a dataset nor a template there is nothing to run, and the
+	// experiment is only created (a dataset is optional at creation).
+	if in.Trigger && (d != nil || e.TemplateVersionID != "") {
 		if err := s.startRun(e, d, ""); err != nil {
 			return galileo.ExperimentResponse{}, err
 		}

@@ -129,7 +129,6 @@ func ExampleExperimentsService_New() {
 		ProjectName: "support-bot",
 		DatasetName: "questions",
 		Metrics:     []string{"correctness"},
-		Trigger:     true,
 	}).Create(ctx)
 	if err != nil {
 		fmt.Println(err)

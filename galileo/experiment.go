@@ -52,7 +52,7 @@ type Experiment struct {
 	opened     bool              // obtained by Open, OpenByID or OpenAll
 	run        *RunResult        // remembered by Create
 	runDone    bool              // Run has returned its result
-	pendingJob *CreateJobRequest // prompt run to start at Run (DeferRun)
+	pendingJob *CreateJobRequest // prompt run to start at Run (RunDeferred)
 	promptID   string            // SetPrompt, or the spec's template
 	promptName string
 	refreshes  uint64 // Refresh calls started
