@@ -78,8 +78,14 @@
 //   - "upper": the last message in upper case;
 //   - "error": fails every row (status 500 on the trace and the LLM span);
 //   - any name given to Server.RegisterModel (a Go ModelFunc);
-//   - anything else (e.g. "GPT-4o", the SDKs' default) falls back to
-//     DefaultModel (echo), logged once per alias.
+//   - a model alias of the Galileo service (e.g. "GPT-4o", the SDKs'
+//     default, "GPT-4o mini", "gpt-5.1"; see KnownModel) is answered by
+//     DefaultModel (echo), logged once per alias;
+//   - any other alias is refused when the run is started, as the service
+//     refuses it: 422 with "Model alias '<alias>' not found".
+//
+// "echo", "ground-truth", "upper" and "error" exist only in the emulator:
+// the service refuses them.
 //
 // Each generated row becomes a trace with one llm span carrying the model,
 // the rendered messages and token counts (the model's, else

@@ -234,6 +234,9 @@ func (s *Server) startRun(e *experimentRec, d *datasetRec, jobID string) error {
 		run.TemplateVersionID = e.TemplateVersionID
 		run.TemplateID = s.st.templateVer[e.TemplateVersionID].ID
 		run.Settings = e.PromptSettings
+		if err := s.checkModel(run.Settings); err != nil {
+			return err
+		}
 	} else {
 		if !slices.Contains(d.Versions[e.DatasetVersion].Columns, "generated_output") {
 			return standardError(http.StatusUnprocessableEntity, errCodeNoGeneratedOutput, "experiment_missing_generated_output",

@@ -177,7 +177,7 @@ func TestExperiment_noLockAcrossCalls(t *testing.T) {
 			release := sync.OnceFunc(func() { close(h.release) })
 			defer release()
 			promptly(t, "the accessors", func() { readEverything(e) })
-			promptly(t, "SetPrompt", func() { e.SetPrompt(w.tid, "") })
+			promptly(t, "SetPrompt", func() { e.SetPrompt(PromptRef{ID: w.tid}) })
 			release()
 			if err := <-errc; err != nil {
 				t.Fatalf("%s: %v", tc.name, err)

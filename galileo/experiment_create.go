@@ -229,13 +229,14 @@ func (s ExperimentSpec) hasPrompt() bool {
 
 // createPlan is what Create resolves before it creates anything.
 type createPlan struct {
-	projectID string
-	dataset   *Dataset        // nil without a dataset
-	tmpl      *PromptTemplate // nil without a prompt template
-	versionID string
-	settings  *PromptRunSettings
-	scorers   []ScorerConfig
-	body      ExperimentCreateRequest
+	projectID   string
+	projectName string
+	dataset     *Dataset        // nil without a dataset
+	tmpl        *PromptTemplate // nil without a prompt template
+	versionID   string
+	settings    *PromptRunSettings
+	scorers     []ScorerConfig
+	body        ExperimentCreateRequest
 }
 
 // planCreate resolves the project, dataset, name, prompt template version
@@ -245,7 +246,7 @@ func (c *Client) planCreate(ctx context.Context, spec ExperimentSpec, now func()
 	if err != nil {
 		return nil, err
 	}
-	p := &createPlan{projectID: project.ID}
+	p := &createPlan{projectID: project.ID, projectName: project.ProjectName()}
 	if spec.hasDataset() {
 		if p.dataset, err = c.datasetWithRows(ctx, spec); err != nil {
 			return nil, err
@@ -377,7 +378,7 @@ func (e *Experiment) created(spec ExperimentSpec, p *createPlan, resp *Experimen
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.resp, e.state = *resp, StateSynced
-	e.spec.ProjectID = p.projectID
+	e.spec.ProjectID, e.project = p.projectID, p.projectName
 	if p.tmpl != nil {
 		e.promptID, e.promptName = p.tmpl.ID, p.tmpl.Name
 	}

@@ -97,12 +97,25 @@ func (e *Experiment) Prompt(ctx context.Context) (*PromptTemplate, error) {
 	return nil, nil
 }
 
+// PromptRef names a prompt template for [Experiment.SetPrompt], as the
+// Python SDK's set_prompt(prompt_id=..., prompt_name=...) keywords do: a
+// non-blank ID wins over Name. For a loaded template use
+// [PromptTemplate.Ref].
+type PromptRef struct {
+	ID   string
+	Name string
+}
+
+// Ref returns the template's id and name as a [PromptRef].
+func (t *PromptTemplate) Ref() PromptRef { return PromptRef{ID: t.ID, Name: t.Name} }
+
 // SetPrompt sets the prompt template the handle refers to, by id or by name
-// (the id wins). It is local only: no call is made.
-func (e *Experiment) SetPrompt(templateID, name string) {
+// (the id wins); the zero PromptRef clears it. It is local only: no call
+// is made. [Experiment.Prompt] then loads that template.
+func (e *Experiment) SetPrompt(p PromptRef) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.promptID, e.promptName = strings.TrimSpace(templateID), strings.TrimSpace(name)
+	e.promptID, e.promptName = strings.TrimSpace(p.ID), strings.TrimSpace(p.Name)
 }
 
 // PromptTemplateSettings returns the settings stored on the prompt

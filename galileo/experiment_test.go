@@ -836,7 +836,7 @@ func TestExperiment_relatedObjects(t *testing.T) {
 	if d, err := bare.Dataset(ctx); d != nil || err != nil {
 		t.Errorf("Dataset of an experiment without one = %v, %v; want nil, nil", d, err)
 	}
-	bare.SetPrompt("", "qa-prompt")
+	bare.SetPrompt(PromptRef{Name: "qa-prompt"})
 	if p, err := bare.Prompt(ctx); err != nil || p == nil || p.ID != w.tid {
 		t.Errorf("Prompt after SetPrompt = %v, %v", p, err)
 	}
