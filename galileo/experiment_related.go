@@ -67,16 +67,20 @@ func (e *Experiment) PromptModel() string {
 }
 
 // promptRef returns the template id and name known to the handle: set with
-// SetPrompt or the spec, else from the cached experiment.
+// SetPrompt or the spec (either one replaces the cached experiment's
+// prompt), else from the cached experiment.
 func (e *Experiment) promptRef() (id, name string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id, name = e.promptID, e.promptName
+	if id != "" || name != "" {
+		return id, name // SetPrompt or the spec replace the cached prompt
+	}
 	if p := e.resp.Prompt; p != nil {
-		if id == "" && p.PromptTemplateID != nil {
+		if p.PromptTemplateID != nil {
 			id = *p.PromptTemplateID
 		}
-		if name == "" && p.Name != nil {
+		if p.Name != nil {
 			name = *p.Name
 		}
 	}
