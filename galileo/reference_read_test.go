@@ -45,6 +45,10 @@ func TestReference_get(t *testing.T) {
 	if _, err := bare.Experiments.OpenIn(w.ctx, galileo.ProjectRef{}, "ml-evaluation"); err == nil || !strings.Contains(err.Error(), "GALILEO_PROJECT") {
 		t.Errorf("get without project nor default: %v, want an error naming GALILEO_PROJECT", err)
 	}
+	badEnv := config.WithLookup(func(k string) (string, bool) { return "{not json", k == "GALILEO_EXTRA_HEADERS" })
+	if _, err := galileo.NewClient(galileo.WithEnvProject(badEnv)); err == nil || !strings.Contains(err.Error(), "GALILEO_EXTRA_HEADERS") {
+		t.Errorf("WithEnvProject with a bad environment: %v, want config's error naming the variable", err)
+	}
 }
 
 func TestReference_list(t *testing.T) {
