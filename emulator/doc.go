@@ -10,7 +10,7 @@
 //
 //	func TestBot(t *testing.T) {
 //		s := emulator.NewTest(t)            // loopback server, closed at the end of the test
-//		c, err := s.Client()                // a *galileo.Client wired to it, API key set
+//		c, err := s.Client()                // a *galileo.Client wired to it: API key, console links to it
 //		if err != nil {
 //			t.Fatal(err)
 //		}
@@ -242,7 +242,10 @@
 //   - Experiment groups are only names: an experiment reports
 //     "<dataset> Experiment Group" or the system "Ungrouped" group.
 //   - Sessions exist through their traces (one per trace unless the client
-//     sets session_id); POST .../sessions hands out an id only.
+//     sets session_id); POST .../sessions hands out an id only. The model
+//     column of a trace or session (available columns, filters, sort) is
+//     the model of its first LLM span; Galileo does not document how it
+//     derives it.
 //   - Export answers carry Content-Type application/json for every format
 //     (as the API document declares), csv included.
 //   - Dataset uploads in feather format are refused; copy_record_data edits
