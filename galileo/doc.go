@@ -51,7 +51,11 @@
 //
 // The config package resolves GALILEO_API_KEY, GALILEO_CONSOLE_URL,
 // GALILEO_API_URL and the other settings the official SDKs read; this package
-// reads no environment variable itself.
+// reads no environment variable itself, except the default project when
+// asked: [WithEnvProject] loads GALILEO_PROJECT_ID / GALILEO_PROJECT through
+// config, for calls that name no project ([ExperimentsService.OpenIn],
+// [ExperimentsService.OpenAllIn], [Experiment.Create]), as the Python SDK
+// falls back on them.
 //
 // # Authentication
 //
