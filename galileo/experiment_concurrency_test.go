@@ -189,7 +189,7 @@ func TestExperiment_noLockAcrossCalls(t *testing.T) {
 func TestExperiment_Create_concurrent(t *testing.T) {
 	w := newExpWorld(t)
 	c, g := gatedClient(w, "POST /projects/[^/]+/experiments")
-	e := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did})
+	e := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient})
 	const n = 4
 	errs := make(chan error, n)
 	for range n {
@@ -304,7 +304,7 @@ func TestExperiment_Refresh_keepsNewest(t *testing.T) {
 		arrived: make(chan held, 1),
 	}
 	c := w.f.client(WithHTTPClient(&http.Client{Transport: g}))
-	e, err := c.Experiments.New(ExperimentSpec{Name: "p", ProjectID: w.pid, DatasetID: w.did}).Create(t.Context())
+	e, err := c.Experiments.New(ExperimentSpec{Name: "p", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -274,8 +274,25 @@ func (c *Client) planCreate(ctx context.Context, spec ExperimentSpec, now func()
 	if p.scorers, err = c.scorerConfigs(ctx, spec, scorers); err != nil {
 		return nil, err
 	}
+	if err := generatedOutputCheck(spec, p); err != nil {
+		return nil, err
+	}
 	p.body = p.request(name, spec)
 	return p, nil
+}
+
+// generatedOutputCheck refuses, before anything is created, what the
+// server refuses with error code 3512: a run at create without a prompt
+// template over a dataset without a generated_output column. A dataset
+// that lists no columns is left to the server.
+func generatedOutputCheck(spec ExperimentSpec, p *createPlan) error {
+	ds := p.dataset
+	if !spec.triggers() || p.tmpl != nil || ds == nil || len(ds.ColumnNames) == 0 || slices.Contains(ds.ColumnNames, "generated_output") {
+		return nil
+	}
+	return fmt.Errorf("galileo: experiment %q: dataset %q has no generated_output column, which a run at create without a prompt template scores: "+
+		"expected a prompt template (PromptName or PromptTemplateID), generated outputs in the dataset, or RunMode RunByClient to log the traces yourself",
+		spec.Name, ds.Name)
 }
 
 // scorerConfigs turns the scorers Resolve found for spec.Metrics (one per

@@ -357,7 +357,7 @@ func TestExperiment_Create_nameClash(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newExpWorld(t)
 			w.experiments = append(w.experiments, fxExperiment(w.pid, newID(), "nightly"))
-			e := w.c.Experiments.New(ExperimentSpec{Name: "nightly", ProjectID: w.pid, DatasetName: "qa", OnNameClash: tc.policy})
+			e := w.c.Experiments.New(ExperimentSpec{Name: "nightly", ProjectID: w.pid, DatasetName: "qa", OnNameClash: tc.policy, RunMode: RunByClient})
 			e.now = fixedClock
 			_, err := e.Create(t.Context())
 			if tc.wantErr != nil {
@@ -423,6 +423,8 @@ func TestExperiment_Create_failsBeforeCreating(t *testing.T) {
 		{"unknown dataset", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "nope"}, nil, `dataset "nope"`},
 		{"unknown prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptName: "nope"}, nil, `prompt template "nope"`},
 		{"unknown project", ExperimentSpec{Name: "x", ProjectName: "nope"}, nil, `project "nope"`},
+		{"run at create without generated outputs", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", Metrics: []string{"correctness"}},
+			nil, `dataset "qa" has no generated_output column`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -527,7 +529,7 @@ func TestExperiment_Run_job(t *testing.T) {
 
 func TestExperimentsService_Open(t *testing.T) {
 	w := newExpWorld(t)
-	created, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did}).Create(t.Context())
+	created, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,7 +559,7 @@ func TestExperimentsService_Open(t *testing.T) {
 
 func TestExperiment_RefreshAndDelete(t *testing.T) {
 	w := newExpWorld(t)
-	e, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did}).Create(t.Context())
+	e, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
