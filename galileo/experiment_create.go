@@ -84,9 +84,10 @@ const (
 	// request carries trigger: true and the scorers, and the server starts
 	// the run at once. With a prompt template it calls the model for every
 	// dataset row; without one it scores the dataset's generated_output
-	// column (a dataset without that column is refused, API error code
-	// 3512); without a dataset there is nothing to run and the experiment
-	// is only created.
+	// column (Create refuses a dataset without that column before
+	// anything is created, as the server would with API error code 3512);
+	// without a dataset there is nothing to run and the experiment is only
+	// created.
 	RunAtCreate RunMode = iota
 	// RunByClient is the function flow (the Python SDK's
 	// run_experiment(function=...)): the experiment is created without
