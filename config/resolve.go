@@ -23,6 +23,8 @@ const (
 	fReport
 	fShard
 	fCI
+	fEmulatorStructured
+	fEmulatorPublish
 	numFields
 )
 
@@ -53,6 +55,10 @@ func (f field) env() string {
 		return EnvShard
 	case fCI:
 		return EnvCI
+	case fEmulatorStructured:
+		return EnvEmulatorStructuredAggregates
+	case fEmulatorPublish:
+		return EnvEmulatorPublishAggregates
 	}
 	panic("config: unknown field")
 }
@@ -104,6 +110,10 @@ func (f field) goName() string {
 		return "Shard"
 	case fCI:
 		return "CI"
+	case fEmulatorStructured:
+		return "EmulatorNoStructuredAggregates"
+	case fEmulatorPublish:
+		return "EmulatorPublishAggregates"
 	}
 	panic("config: unknown field")
 }
@@ -142,6 +152,10 @@ func sameField(a, b *Config, f field) bool {
 		return a.Shard == b.Shard
 	case fCI:
 		return a.CI == b.CI
+	case fEmulatorStructured:
+		return a.EmulatorNoStructuredAggregates == b.EmulatorNoStructuredAggregates
+	case fEmulatorPublish:
+		return a.EmulatorPublishAggregates == b.EmulatorPublishAggregates
 	}
 	return *a.str(f) == *b.str(f)
 }
@@ -190,13 +204,17 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 			return
 		}
 		c.Backend = b
-	case fKeep:
+	case fKeep, fEmulatorStructured:
 		b, ok := parseBool(v)
 		if !ok {
 			errs.add(o.err(fmt.Sprintf("%q is not a boolean (expected true or false, 1 or 0, yes or no, on or off)", v)))
 			return
 		}
-		c.Keep = b
+		if f == fKeep {
+			c.Keep = b
+		} else {
+			c.EmulatorNoStructuredAggregates = !b
+		}
 	case fShard:
 		sh, err := ParseShard(v)
 		if err != nil {
@@ -206,6 +224,13 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 		c.Shard = sh
 	case fCI:
 		c.CI = v != "0" && !strings.EqualFold(v, "false")
+	case fEmulatorPublish:
+		p, msg := parsePublishAggregates(v)
+		if msg != "" {
+			errs.add(o.err(msg))
+			return
+		}
+		c.EmulatorPublishAggregates = p
 	case fExtraHeaders:
 		h, msg := parseHeadersJSON(v)
 		if msg != "" {
@@ -217,6 +242,17 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 		*c.str(f) = v
 	}
 	from[f] = o
+}
+
+// parsePublishAggregates checks a GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES
+// value: "" or one of the emulator's publishing rules, any case.
+func parsePublishAggregates(v string) (string, string) {
+	p := strings.ToLower(strings.TrimSpace(v))
+	switch p {
+	case "", EmulatorPublishIncremental, EmulatorPublishAtCompletion:
+		return p, ""
+	}
+	return "", fmt.Sprintf("%q is not one of %s, %s", strings.TrimSpace(v), EmulatorPublishIncremental, EmulatorPublishAtCompletion)
 }
 
 // parseBool accepts 1/0, t/f, true/false, y/n, yes/no, on/off, any case.
@@ -312,6 +348,18 @@ func finish(c *Config, from *origins, errs *errorList) {
 		c.ConsoleURL, c.APIURL = DefaultConsoleURL, DefaultAPIURL
 	case consoleOK:
 		c.APIURL = deriveAPIURL(c.ConsoleURL)
+	}
+
+	if c.APIKeyHeader == "" && c.APIKey != "" && from[fAPIKey].source == EnvSplunkAPIKey {
+		c.APIKeyHeader = HeaderSplunkAPIKey
+	}
+
+	if from[fEmulatorPublish].source == overrideSource {
+		if p, msg := parsePublishAggregates(c.EmulatorPublishAggregates); msg != "" {
+			errs.add(from[fEmulatorPublish].err(msg))
+		} else {
+			c.EmulatorPublishAggregates = p
+		}
 	}
 
 	if from[fExtraHeaders].source == overrideSource {
