@@ -1,10 +1,11 @@
 package galileotest
 
 import (
+	"io"
+
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/galileo"
-	"io"
 )
 
 // Option configures a Harness, a Runner or Evaluate.
