@@ -26,7 +26,7 @@ func functionRun(t *testing.T, ctx context.Context, s *Server) (*galileo.Client,
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "fn", ProjectID: proj.ID, DatasetID: ds.ID, Metrics: []string{"correctness"}}).Create(ctx)
+	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "fn", ProjectID: proj.ID, DatasetID: ds.ID, Metrics: []string{"correctness"}, RunMode: galileo.RunByClient}).Create(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

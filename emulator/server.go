@@ -341,7 +341,10 @@ func (s *Server) URL() string { return s.url }
 // APIKey returns the API key the server accepts.
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
-// Client returns a galileo client wired to the server with its API key.
+// Client returns a galileo client wired to the server with its API key
+// and console URL (Options.ConsoleURL, else the server's URL), so links
+// such as [galileo.Experiment.Link] point at the emulator, as the links
+// of its job answers do. opts come last and may override any of them.
 func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
 	if s.url == "" {
 		return nil, errors.New("emulator: the server is not listening (NewUnstarted); serve Handler() and build the client yourself")
@@ -350,7 +353,8 @@ func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
 	if s.ts != nil {
 		hc = s.ts.Client()
 	}
-	all := append([]galileo.Option{galileo.WithBaseURL(s.url), galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
+	all := append([]galileo.Option{galileo.WithBaseURL(s.url), galileo.WithConsoleURL(s.consoleURL()),
+		galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
 	return galileo.NewClient(all...)
 }
 
