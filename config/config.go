@@ -34,6 +34,13 @@ const (
 	// scored, the default) or EmulatorPublishAtCompletion (emulator
 	// Options.PublishAggregates).
 	EnvEmulatorPublishAggregates = "GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES"
+	// EnvEmulatorJudgeNoise, a number from 0 to 1, makes the in-process
+	// emulator's judge metrics noisy (emulator Options.JudgeNoise: the
+	// standard deviation of the noise on numeric judge scores, the flip
+	// probability of boolean ones), so repeats, intervals and calibration
+	// can be tried against run-to-run variance. 0, the default, keeps
+	// scores deterministic.
+	EnvEmulatorJudgeNoise = "GALILEOTEST_EMULATOR_JUDGE_NOISE"
 )
 
 // The values of [EnvEmulatorPublishAggregates]: the names of the emulator's
@@ -153,6 +160,10 @@ type Config struct {
 	// aggregates: "" (its default), EmulatorPublishIncremental or
 	// EmulatorPublishAtCompletion (GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES).
 	EmulatorPublishAggregates string
+	// EmulatorJudgeNoise is the in-process emulator's judge noise, from 0
+	// (the default: deterministic scores) to 1
+	// (GALILEOTEST_EMULATOR_JUDGE_NOISE).
+	EmulatorJudgeNoise float64
 }
 
 // HasCredentials reports whether an API key or a JWT is configured.

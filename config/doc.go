@@ -51,12 +51,13 @@
 //	GALILEOTEST_SHARD      Shard          this job's part of the run, i/n        - (everything)
 //	CI                     CI             set by CI systems                      false
 //
-// Two more set up the in-process emulator the harness starts for the
+// Three more set up the in-process emulator the harness starts for the
 // emulator backend (they do nothing for the remote backend):
 //
 //	GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES  EmulatorNoStructuredAggregates (when false)  true
 //	GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES     EmulatorPublishAggregates: incremental        incremental
 //	                                            or at-completion
+//	GALILEOTEST_EMULATOR_JUDGE_NOISE            EmulatorJudgeNoise: 0 to 1                    0
 //
 // Splunk Agent Observability (splunk-ao), the rebranded Galileo SDK, names
 // the same settings SPLUNK_AO_*; they are read as aliases:

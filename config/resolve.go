@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,7 @@ const (
 	fCI
 	fEmulatorStructured
 	fEmulatorPublish
+	fEmulatorNoise
 	numFields
 )
 
@@ -59,6 +61,8 @@ func (f field) env() string {
 		return EnvEmulatorStructuredAggregates
 	case fEmulatorPublish:
 		return EnvEmulatorPublishAggregates
+	case fEmulatorNoise:
+		return EnvEmulatorJudgeNoise
 	}
 	panic("config: unknown field")
 }
@@ -114,6 +118,8 @@ func (f field) goName() string {
 		return "EmulatorNoStructuredAggregates"
 	case fEmulatorPublish:
 		return "EmulatorPublishAggregates"
+	case fEmulatorNoise:
+		return "EmulatorJudgeNoise"
 	}
 	panic("config: unknown field")
 }
@@ -156,6 +162,8 @@ func sameField(a, b *Config, f field) bool {
 		return a.EmulatorNoStructuredAggregates == b.EmulatorNoStructuredAggregates
 	case fEmulatorPublish:
 		return a.EmulatorPublishAggregates == b.EmulatorPublishAggregates
+	case fEmulatorNoise:
+		return a.EmulatorJudgeNoise == b.EmulatorJudgeNoise
 	}
 	return *a.str(f) == *b.str(f)
 }
@@ -231,6 +239,13 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 			return
 		}
 		c.EmulatorPublishAggregates = p
+	case fEmulatorNoise:
+		n, msg := parseJudgeNoise(v)
+		if msg != "" {
+			errs.add(o.err(msg))
+			return
+		}
+		c.EmulatorJudgeNoise = n
 	case fExtraHeaders:
 		h, msg := parseHeadersJSON(v)
 		if msg != "" {
@@ -253,6 +268,16 @@ func parsePublishAggregates(v string) (string, string) {
 		return p, ""
 	}
 	return "", fmt.Sprintf("%q is not one of %s, %s", strings.TrimSpace(v), EmulatorPublishIncremental, EmulatorPublishAtCompletion)
+}
+
+// parseJudgeNoise checks a GALILEOTEST_EMULATOR_JUDGE_NOISE value: a
+// number from 0 to 1.
+func parseJudgeNoise(v string) (float64, string) {
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(n >= 0 && n <= 1) {
+		return 0, fmt.Sprintf("%q is not a number from 0 to 1 (the judge noise: standard deviation of numeric scores, flip probability of boolean ones)", v)
+	}
+	return n, ""
 }
 
 // parseBool accepts 1/0, t/f, true/false, y/n, yes/no, on/off, any case.
@@ -360,6 +385,10 @@ func finish(c *Config, from *origins, errs *errorList) {
 		} else {
 			c.EmulatorPublishAggregates = p
 		}
+	}
+
+	if from[fEmulatorNoise].source == overrideSource && !(c.EmulatorJudgeNoise >= 0 && c.EmulatorJudgeNoise <= 1) {
+		errs.add(from[fEmulatorNoise].err(fmt.Sprintf("%v is not a number from 0 to 1", c.EmulatorJudgeNoise)))
 	}
 
 	if from[fExtraHeaders].source == overrideSource {

@@ -51,19 +51,20 @@ func TestEmulatorModes(t *testing.T) {
 	}{
 		{"nothing set", emulator.Options{}, config.Config{}, emulator.Options{}},
 		{"from the environment", emulator.Options{},
-			config.Config{EmulatorNoStructuredAggregates: true, EmulatorPublishAggregates: config.EmulatorPublishAtCompletion},
-			emulator.Options{DisableStructuredAggregates: true, PublishAggregates: emulator.PublishAtCompletion}},
-		{"WithEmulatorOptions wins", emulator.Options{PublishAggregates: emulator.PublishIncremental},
-			config.Config{EmulatorPublishAggregates: config.EmulatorPublishAtCompletion},
-			emulator.Options{PublishAggregates: emulator.PublishIncremental}},
+			config.Config{EmulatorNoStructuredAggregates: true, EmulatorPublishAggregates: config.EmulatorPublishAtCompletion, EmulatorJudgeNoise: 0.2},
+			emulator.Options{DisableStructuredAggregates: true, PublishAggregates: emulator.PublishAtCompletion, JudgeNoise: 0.2}},
+		{"WithEmulatorOptions wins", emulator.Options{PublishAggregates: emulator.PublishIncremental, JudgeNoise: 0.5},
+			config.Config{EmulatorPublishAggregates: config.EmulatorPublishAtCompletion, EmulatorJudgeNoise: 0.1},
+			emulator.Options{PublishAggregates: emulator.PublishIncremental, JudgeNoise: 0.5}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.opts
 			if err := emulatorModes(&o, &tt.cfg); err != nil {
 				t.Fatal(err)
 			}
-			if o.DisableStructuredAggregates != tt.want.DisableStructuredAggregates || o.PublishAggregates != tt.want.PublishAggregates {
-				t.Errorf("got %v/%q, want %v/%q", o.DisableStructuredAggregates, o.PublishAggregates, tt.want.DisableStructuredAggregates, tt.want.PublishAggregates)
+			if o.DisableStructuredAggregates != tt.want.DisableStructuredAggregates || o.PublishAggregates != tt.want.PublishAggregates || o.JudgeNoise != tt.want.JudgeNoise {
+				t.Errorf("got %v/%q/%v, want %v/%q/%v", o.DisableStructuredAggregates, o.PublishAggregates, o.JudgeNoise,
+					tt.want.DisableStructuredAggregates, tt.want.PublishAggregates, tt.want.JudgeNoise)
 			}
 		})
 	}

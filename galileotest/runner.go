@@ -265,12 +265,16 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 	return r.client, nil
 }
 
-// emulatorModes applies GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES and
-// GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES to o where WithEmulatorOptions
-// left the setting at its default.
+// emulatorModes applies GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES,
+// GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES and
+// GALILEOTEST_EMULATOR_JUDGE_NOISE to o where WithEmulatorOptions left the
+// setting at its default.
 func emulatorModes(o *emulator.Options, cfg *config.Config) error {
 	if cfg.EmulatorNoStructuredAggregates {
 		o.DisableStructuredAggregates = true
+	}
+	if o.JudgeNoise == 0 {
+		o.JudgeNoise = cfg.EmulatorJudgeNoise
 	}
 	if o.PublishAggregates == "" && cfg.EmulatorPublishAggregates != "" {
 		p, err := emulator.ParsePublishAggregates(cfg.EmulatorPublishAggregates)

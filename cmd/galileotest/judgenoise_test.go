@@ -35,3 +35,33 @@ func TestCalibrate(t *testing.T) {
 	}
 	oneLine(t, r, "--runs 1: expected at least 2")
 }
+
+// GALILEOTEST_EMULATOR_JUDGE_NOISE makes the embedded emulator's judge noisy:
+// calibrate then sees run-to-run spread in the judged metric, and none
+// without it.
+func TestCalibrate_EmbeddedJudgeNoiseFromEnv(t *testing.T) {
+	t.Parallel()
+	spread := func(noise string) string {
+		env := vars{"GALILEOTEST_BACKEND": "emulator", "GALILEO_PROJECT": "galileotest"}
+		if noise != "" {
+			env = env.with("GALILEOTEST_EMULATOR_JUDGE_NOISE", noise)
+		}
+		r := cli(t, env, "calibrate", "testdata/evals/pass.yaml", "--runs", "3")
+		if r.code != exitOK {
+			t.Fatalf("noise %q: %v", noise, r)
+		}
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if f := strings.Fields(line); len(f) > 2 && f[0] == "correctness" {
+				return f[2]
+			}
+		}
+		t.Fatalf("noise %q: no correctness line in\n%s", noise, r.stdout)
+		return ""
+	}
+	if sd := spread(""); sd != "0" {
+		t.Errorf("run-to-run sd %s without judge noise, want 0", sd)
+	}
+	if sd := spread("0.3"); sd == "0" {
+		t.Errorf("run-to-run sd %s with GALILEOTEST_EMULATOR_JUDGE_NOISE=0.3, want a spread", sd)
+	}
+}
