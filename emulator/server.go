@@ -160,6 +160,7 @@ type Server struct {
 	handler http.Handler
 
 	mu        sync.RWMutex
+	aggMu     sync.Mutex // guards the aggregate and rank caches that readers (s.mu held for reading) fill
 	st        *state
 	catalogue []scoring.Scorer
 	models    map[string]ModelFunc
