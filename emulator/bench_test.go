@@ -8,7 +8,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
-		"sort"
+	"sort"
 	"testing"
 	"time"
 
