@@ -49,6 +49,7 @@
 //	GALILEOTEST_KEEP       Keep           keep what tests created (boolean)      false
 //	GALILEOTEST_REPORT     ReportPath     path of a JSON report                  -
 //	GALILEOTEST_SHARD      Shard          this job's part of the run, i/n        - (everything)
+//	GALILEOTEST_PARALLEL   Parallel       experiments a harness runs at once     32
 //	CI                     CI             set by CI systems                      false
 //
 // Splunk Agent Observability (splunk-ao), the rebranded Galileo SDK, names
@@ -114,6 +115,7 @@
 //	  X-Team: qa
 //	backend: auto
 //	keep: false
+//	parallel: 32
 //	report: galileo-report.json
 //	api_key: ...
 //

@@ -3,6 +3,10 @@ package galileotest
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,4 +103,66 @@ func BenchmarkFunctionRun(b *testing.B) {
 	b.ReportMetric(run.Seconds()/n, "s-run")
 	b.ReportMetric(total.Seconds()/n, "s-total")
 	b.ReportMetric(run.Seconds()/n/ideal.Seconds(), "run/ideal")
+}
+
+// suiteDirEnv names the fixture directory of TestRunDirSuiteChild.
+const suiteDirEnv = "GALILEOTEST_TEST_SUITE_DIR"
+
+// BenchmarkRunDirSuite runs RunDir over 1 fixture, then over 16, each an
+// experiment of about 3 s (10 rows, a function that takes 300 ms, one row
+// at a time), in a child go test process with go test's default flags
+// (so -parallel is GOMAXPROCS). It reports both wall times and their
+// ratio (target: 16/1 <= 1.5: a suite takes as long as its slowest
+// experiment).
+//
+//	go test ./galileotest -run '^$' -bench BenchmarkRunDirSuite -benchtime 1x
+func BenchmarkRunDirSuite(b *testing.B) {
+	suite := func(n int) time.Duration {
+		dir := b.TempDir()
+		for i := range n {
+			var f strings.Builder
+			fmt.Fprintf(&f, "name: exp-%d\nfunction: slow\nconcurrency: 1\nmetrics: [correctness]\nexpect:\n  correctness: avg >= 0.9\ntimeout: 60s\ndataset:\n  rows:\n", i)
+			for r := range 10 {
+				fmt.Fprintf(&f, "    - {input: \"q%d\", ground_truth: \"a%d\"}\n", r, r)
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%02d.yaml", i)), []byte(f.String()), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRunDirSuiteChild$", "-test.count=1")
+		cmd.Env = childEnv(subprocessEnv+"=suite", suiteDirEnv+"="+dir, "GALILEOTEST_BACKEND=emulator")
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("the suite of %d failed: %v\n%s", n, err, out)
+		}
+		return time.Since(start)
+	}
+	var one, sixteen time.Duration
+	for b.Loop() {
+		one += suite(1)
+		sixteen += suite(16)
+	}
+	n := float64(b.N)
+	b.ReportMetric(one.Seconds()/n, "s-one")
+	b.ReportMetric(sixteen.Seconds()/n, "s-16")
+	b.ReportMetric(sixteen.Seconds()/one.Seconds(), "16/one")
+}
+
+// TestRunDirSuiteChild is the go test process BenchmarkRunDirSuite starts;
+// on its own it skips.
+func TestRunDirSuiteChild(t *testing.T) {
+	if os.Getenv(subprocessEnv) != "suite" {
+		t.Skip("the child process of BenchmarkRunDirSuite")
+	}
+	slow := func(ctx context.Context, row Row) (string, error) {
+		select {
+		case <-time.After(300 * time.Millisecond):
+			return row.GroundTruth, nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	RunDir(t, os.Getenv(suiteDirEnv), WithFunc("slow", slow))
 }

@@ -1,10 +1,11 @@
 package galileotest
 
 import (
+	"io"
+
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/galileo"
-	"io"
 )
 
 // Option configures a Harness, a Runner or Evaluate.
@@ -23,6 +24,7 @@ type settings struct {
 	emuOpts    *emulator.Options
 	clientOpts []galileo.Option
 	stdout     io.Writer // GitHub annotations; nil: os.Stdout (tests set it)
+	parallel   int       // WithParallel
 }
 
 // WithFunc registers a Go function under name; fixtures run it with
