@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/galileo-community/galileo-go/emulator/scoring"
 	"github.com/galileo-community/galileo-go/galileo"
@@ -127,4 +129,32 @@ func TestAggregates_incrementalEqualsRecomputed(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestClient_inMemoryInBubble runs a paced experiment (one row per 20 ms
+// tick) on an unstarted server through its in-memory client inside a
+// synctest bubble: the waits run on the bubble's clock.
+func TestClient_inMemoryInBubble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := NewUnstarted(Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		c, err := s.Client()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := t.Context()
+		start := time.Now()
+		_, pid, e := functionRunWith(t, ctx, c)
+		ingestRows(t, ctx, c, pid, e.ID(), 0, len(qaRows))
+		waitRecordsScored(t, ctx, c, pid, e.ID(), len(qaRows))
+		if err := s.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := time.Since(start), time.Duration(len(qaRows))*DefaultScoringDelay; got < want {
+			t.Errorf("scoring %d rows took %s of the bubble's time, want at least %s (the pace)", len(qaRows), got, want)
+		}
+	})
 }

@@ -182,7 +182,7 @@ type Server struct {
 }
 
 // NewUnstarted returns a server that does not listen: serve Handler()
-// yourself. With Options.DataDir it replays the stored state first.
+// yourself, or call it in memory through Client. With Options.DataDir it replays the stored state first.
 func NewUnstarted(opts Options) (*Server, error) {
 	if opts.APIKey == "" {
 		opts.APIKey = DefaultAPIKey
@@ -333,16 +333,34 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
 // Client returns a galileo client wired to the server with its API key.
+// The client of a server made with NewUnstarted calls Handler() in memory,
+// without sockets, at the base URL http://localhost: made inside a
+// testing/synctest bubble, with the server, every wait of a test then runs
+// on the bubble's clock and takes no real time.
 func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
-	if s.url == "" {
-		return nil, errors.New("emulator: the server is not listening (NewUnstarted); serve Handler() and build the client yourself")
-	}
-	hc := http.DefaultClient
-	if s.ts != nil {
+	base, hc := s.url, http.DefaultClient
+	switch {
+	case s.ts != nil:
 		hc = s.ts.Client()
+	case base == "":
+		base, hc = "http://localhost", &http.Client{Transport: handlerTransport{s.handler}}
 	}
-	all := append([]galileo.Option{galileo.WithBaseURL(s.url), galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
+	all := append([]galileo.Option{galileo.WithBaseURL(base), galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
 	return galileo.NewClient(all...)
+}
+
+// handlerTransport answers requests with a handler, in memory.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close()
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
 }
 
 // Close stops the background workers and the listener and closes the data
