@@ -24,6 +24,24 @@ const (
 	EnvShard        = "GALILEOTEST_SHARD"
 	EnvParallel     = "GALILEOTEST_PARALLEL"
 	EnvCI           = "CI"
+
+	// EnvEmulatorStructuredAggregates set to false makes the in-process
+	// emulator publish no structured aggregates (emulator
+	// Options.DisableStructuredAggregates), like a Galileo deployment
+	// without that feature.
+	EnvEmulatorStructuredAggregates = "GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES"
+	// EnvEmulatorPublishAggregates is when the in-process emulator publishes
+	// an experiment's aggregates: EmulatorPublishIncremental (as rows are
+	// scored, the default) or EmulatorPublishAtCompletion (emulator
+	// Options.PublishAggregates).
+	EnvEmulatorPublishAggregates = "GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES"
+)
+
+// The values of [EnvEmulatorPublishAggregates]: the names of the emulator's
+// PublishAggregates rules.
+const (
+	EmulatorPublishIncremental  = "incremental"
+	EmulatorPublishAtCompletion = "at-completion"
 )
 
 // Environment variables of Splunk Agent Observability (splunk-ao), the
@@ -42,6 +60,12 @@ const (
 	EnvSplunkProject    = "SPLUNK_AO_PROJECT"
 	EnvSplunkProjectID  = "SPLUNK_AO_PROJECT_ID"
 )
+
+// HeaderSplunkAPIKey is the header that carries a raw API key on Splunk
+// Agent Observability: the name the API document gives its API-key scheme
+// (APIKeyHeader) and the header splunk-ao's Python SDK sends its key in
+// when it exports without logging in. See [Config.APIKeyHeader].
+const HeaderSplunkAPIKey = "Splunk-AO-API-Key"
 
 // Backend selects what the harness talks to.
 type Backend string
@@ -77,9 +101,17 @@ func ParseBackend(s string) (Backend, error) {
 // [IsSensitiveHeader]) are secrets: String, GoString, every fmt verb,
 // MarshalJSON and LogValue show "set (redacted)" in their place.
 type Config struct {
-	// APIKey is exchanged for a JWT at login (GALILEO_API_KEY, else
-	// SPLUNK_AO_API_KEY). Secret.
+	// APIKey is exchanged for a JWT at login (GALILEO_API_KEY), or sent
+	// in the APIKeyHeader header (SPLUNK_AO_API_KEY, used when
+	// GALILEO_API_KEY is unset). Secret.
 	APIKey string
+	// APIKeyHeader, when set, is the header the client sends APIKey in with
+	// every request instead of exchanging it for a JWT. Load sets it to
+	// [HeaderSplunkAPIKey] when the key came from SPLUNK_AO_API_KEY, and
+	// leaves it empty (log in at POST /login/api_key, as the official SDKs
+	// do) for a key from GALILEO_API_KEY, the file or an override. A JWT
+	// still wins over the key.
+	APIKeyHeader string
 	// JWT is a pre-issued token used as-is (GALILEO_JWT_TOKEN, else
 	// SPLUNK_AO_JWT_TOKEN). Secret.
 	JWT string
@@ -119,6 +151,14 @@ type Config struct {
 	Parallel int
 	// CI is true when the CI variable is non-empty and not "false" or "0".
 	CI bool
+	// EmulatorNoStructuredAggregates makes the in-process emulator publish
+	// no structured aggregates
+	// (GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES=false).
+	EmulatorNoStructuredAggregates bool
+	// EmulatorPublishAggregates is when the in-process emulator publishes
+	// aggregates: "" (its default), EmulatorPublishIncremental or
+	// EmulatorPublishAtCompletion (GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES).
+	EmulatorPublishAggregates string
 }
 
 // HasCredentials reports whether an API key or a JWT is configured.

@@ -52,6 +52,13 @@
 //	GALILEOTEST_PARALLEL   Parallel       experiments a harness runs at once     32
 //	CI                     CI             set by CI systems                      false
 //
+// Two more set up the in-process emulator the harness starts for the
+// emulator backend (they do nothing for the remote backend):
+//
+//	GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES  EmulatorNoStructuredAggregates (when false)  true
+//	GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES     EmulatorPublishAggregates: incremental        incremental
+//	                                            or at-completion
+//
 // Splunk Agent Observability (splunk-ao), the rebranded Galileo SDK, names
 // the same settings SPLUNK_AO_*; they are read as aliases:
 //
@@ -71,6 +78,14 @@
 // error names it (SPLUNK_AO_CONSOLE_URL: ...). There is no alias of
 // GALILEO_EXTRA_HEADERS (splunk-ao has none), and splunk-ao's Observability
 // Cloud variables (SPLUNK_AO_REALM, SPLUNK_AO_O11Y_TOKEN) are not supported.
+//
+// A key from SPLUNK_AO_API_KEY is sent as is in the Splunk-AO-API-Key header
+// of every request ([Config.APIKeyHeader]), the API-key header the API
+// document declares, with no login; a key from GALILEO_API_KEY is exchanged
+// for a JWT at POST /login/api_key, as the official SDKs do. Credentials
+// are used in this order: GALILEO_JWT_TOKEN, SPLUNK_AO_JWT_TOKEN (sent as a
+// bearer token), GALILEO_API_KEY (login), SPLUNK_AO_API_KEY
+// (Splunk-AO-API-Key header).
 //
 // Booleans accept 1/0, t/f, true/false, y/n, yes/no and on/off in any case.
 // CI counts as set when it is non-empty and not "false" or "0".

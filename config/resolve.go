@@ -25,6 +25,8 @@ const (
 	fShard
 	fParallel
 	fCI
+	fEmulatorStructured
+	fEmulatorPublish
 	numFields
 )
 
@@ -57,6 +59,10 @@ func (f field) env() string {
 		return EnvParallel
 	case fCI:
 		return EnvCI
+	case fEmulatorStructured:
+		return EnvEmulatorStructuredAggregates
+	case fEmulatorPublish:
+		return EnvEmulatorPublishAggregates
 	}
 	panic("config: unknown field")
 }
@@ -110,6 +116,10 @@ func (f field) goName() string {
 		return "Parallel"
 	case fCI:
 		return "CI"
+	case fEmulatorStructured:
+		return "EmulatorNoStructuredAggregates"
+	case fEmulatorPublish:
+		return "EmulatorPublishAggregates"
 	}
 	panic("config: unknown field")
 }
@@ -150,6 +160,10 @@ func sameField(a, b *Config, f field) bool {
 		return a.Parallel == b.Parallel
 	case fCI:
 		return a.CI == b.CI
+	case fEmulatorStructured:
+		return a.EmulatorNoStructuredAggregates == b.EmulatorNoStructuredAggregates
+	case fEmulatorPublish:
+		return a.EmulatorPublishAggregates == b.EmulatorPublishAggregates
 	}
 	return *a.str(f) == *b.str(f)
 }
@@ -198,13 +212,17 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 			return
 		}
 		c.Backend = b
-	case fKeep:
+	case fKeep, fEmulatorStructured:
 		b, ok := parseBool(v)
 		if !ok {
 			errs.add(o.err(fmt.Sprintf("%q is not a boolean (expected true or false, 1 or 0, yes or no, on or off)", v)))
 			return
 		}
-		c.Keep = b
+		if f == fKeep {
+			c.Keep = b
+		} else {
+			c.EmulatorNoStructuredAggregates = !b
+		}
 	case fShard:
 		sh, err := ParseShard(v)
 		if err != nil {
@@ -221,6 +239,13 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 		c.Parallel = n
 	case fCI:
 		c.CI = v != "0" && !strings.EqualFold(v, "false")
+	case fEmulatorPublish:
+		p, msg := parsePublishAggregates(v)
+		if msg != "" {
+			errs.add(o.err(msg))
+			return
+		}
+		c.EmulatorPublishAggregates = p
 	case fExtraHeaders:
 		h, msg := parseHeadersJSON(v)
 		if msg != "" {
@@ -232,6 +257,17 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 		*c.str(f) = v
 	}
 	from[f] = o
+}
+
+// parsePublishAggregates checks a GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES
+// value: "" or one of the emulator's publishing rules, any case.
+func parsePublishAggregates(v string) (string, string) {
+	p := strings.ToLower(strings.TrimSpace(v))
+	switch p {
+	case "", EmulatorPublishIncremental, EmulatorPublishAtCompletion:
+		return p, ""
+	}
+	return "", fmt.Sprintf("%q is not one of %s, %s", strings.TrimSpace(v), EmulatorPublishIncremental, EmulatorPublishAtCompletion)
 }
 
 // parseBool accepts 1/0, t/f, true/false, y/n, yes/no, on/off, any case.
@@ -332,6 +368,18 @@ func finish(c *Config, from *origins, errs *errorList) {
 		c.ConsoleURL, c.APIURL = DefaultConsoleURL, DefaultAPIURL
 	case consoleOK:
 		c.APIURL = deriveAPIURL(c.ConsoleURL)
+	}
+
+	if c.APIKeyHeader == "" && c.APIKey != "" && from[fAPIKey].source == EnvSplunkAPIKey {
+		c.APIKeyHeader = HeaderSplunkAPIKey
+	}
+
+	if from[fEmulatorPublish].source == overrideSource {
+		if p, msg := parsePublishAggregates(c.EmulatorPublishAggregates); msg != "" {
+			errs.add(from[fEmulatorPublish].err(msg))
+		} else {
+			c.EmulatorPublishAggregates = p
+		}
 	}
 
 	if from[fExtraHeaders].source == overrideSource {

@@ -175,3 +175,32 @@ func TestLoad_SplunkSecretsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// A key from SPLUNK_AO_API_KEY is sent in the Splunk-AO-API-Key header; a
+// key from GALILEO_API_KEY, the file or an override is exchanged at login.
+func TestLoad_APIKeyHeader(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		opts []config.Option
+		want string
+	}{
+		{"SPLUNK_AO_API_KEY", map[string]string{"SPLUNK_AO_API_KEY": "k"}, nil, config.HeaderSplunkAPIKey},
+		{"GALILEO_API_KEY", map[string]string{"GALILEO_API_KEY": "k"}, nil, ""},
+		{"both: GALILEO_API_KEY wins and logs in", map[string]string{"GALILEO_API_KEY": "k", "SPLUNK_AO_API_KEY": "s"}, nil, ""},
+		{"blank GALILEO_API_KEY", map[string]string{"GALILEO_API_KEY": " ", "SPLUNK_AO_API_KEY": "s"}, nil, config.HeaderSplunkAPIKey},
+		{"override replaces the key", map[string]string{"SPLUNK_AO_API_KEY": "s"},
+			[]config.Option{config.WithOverride(func(c *config.Config) { c.APIKey = "o" })}, ""},
+		{"no key", map[string]string{"SPLUNK_AO_PROJECT": "p"}, nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := config.Load(append([]config.Option{env(tt.env)}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.APIKeyHeader != tt.want {
+				t.Errorf("APIKeyHeader = %q, want %q", c.APIKeyHeader, tt.want)
+			}
+		})
+	}
+}

@@ -3,8 +3,9 @@
 // and the official SDKs use, with deterministic scoring, an injectable clock
 // and faults on demand. Every response it sends validates against the
 // OpenAPI document embedded in internal/apispec, and the official
-// JavaScript SDK (npm package galileo 1.33.1) runs its experiment workflow
-// against it unmodified.
+// JavaScript SDK (npm package galileo 1.33.1) runs its experiment workflow,
+// its logger with sessions, getMetrics, enableMetrics, prompt updates and
+// rendering, and dataset versions against it unmodified.
 //
 // # Quick start
 //
@@ -230,14 +231,25 @@
 //     (Galileo's behaviour is not documented).
 //   - GET /ingest/healthz is 404, so SDKs use the documented API; the
 //     separate ingest service, OTLP export, experiment groups listing,
-//     playgrounds, annotations, feedback and the time-bucketed
-//     /projects/{id}/metrics/search are not served.
+//     playgrounds, annotations, feedback, /metrics/search/v2 and
+//     /metrics/custom_search are not served.
+//   - POST /projects/{id}/metrics/search aggregates the metrics the
+//     records carry (scorer results, cost, duration_ns, logged metrics):
+//     aggregate_metrics holds the mean of each numeric metric, or the count
+//     of each value of a text one; each bucket of bucketed_metrics holds
+//     "value" and "count" (with group_by, one aggregate per value of the
+//     column instead). The API document leaves the bucket fields open, so
+//     these names are the emulator's.
+//   - Traces of a log stream are not scored: scorer settings on a log
+//     stream are stored and read back, but metric values, metric_info and
+//     aggregates exist for experiment traces only.
 //   - Experiment groups are only names: an experiment reports
 //     "<dataset> Experiment Group" or the system "Ungrouped" group.
 //   - Sessions exist through their traces (one per trace unless the client
 //     sets session_id); POST .../sessions hands out an id only.
-//   - Export answers carry Content-Type application/json for every format
-//     (as the API document declares), csv included.
+//   - Export answers carry Content-Type text/csv (csv) or
+//     application/jsonl (json and jsonl, one record per line), where the
+//     API document declares application/json.
 //   - Dataset uploads in feather format are refused; copy_record_data edits
 //     copy traces by id only.
 //   - Deleting a dataset leaves experiments that used it untouched.

@@ -4,32 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/galileo-community/galileo-go/internal/jssdk"
 )
 
-// jsSDKVersion is the official JavaScript SDK release the emulator is
-// checked against.
-const jsSDKVersion = "1.33.1"
-
-// jsConformanceScript runs the SDK's experiment workflow and prints one
-// JSON line per step: {"step": ..., "ok": bool, "error": ...}.
-const jsConformanceScript = `
-const g = require('galileo');
-const sfx = process.env.CONFORMANCE_SUFFIX;
-const projectName = 'js-conf-' + sfx;
-const datasetName = 'js-conf-ds-' + sfx;
-const templateName = 'js-conf-pt-' + sfx;
-const rows = [
-  { input: { question: 'What is 2 + 2?' }, output: '4' },
-  { input: { question: 'Capital of France?' }, output: 'Paris' },
-  { input: { question: 'Color of the sky?' }, output: 'blue' },
-];
-const answers = { 'What is 2 + 2?': '4', 'Capital of France?': 'Paris', 'Color of the sky?': 'green' };
+// jsStepHelpers is JavaScript for conformance scripts: step(name, fn) runs
+// one step and prints {"step": ..., "ok": bool, "error": ...}, check(cond,
+// msg) fails one, and the script's main() runs after them.
+const jsStepHelpers = `
 let failed = 0;
 function report(step, ok, error) {
   if (!ok) failed++;
@@ -39,14 +24,20 @@ async function step(name, fn) {
   try { await fn(); report(name, true); } catch (e) { report(name, false, e); }
 }
 function check(cond, msg) { if (!cond) throw new Error(msg); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-// The SDK camel-cases every key, so compare keys without case or underscores.
-const norm = (k) => k.toLowerCase().replace(/_/g, '');
-function field(obj, key) {
-  if (!obj) return undefined;
-  for (const k of Object.keys(obj)) if (norm(k) === norm(key)) return obj[k];
-  return undefined;
-}
+const sfx = process.env.CONFORMANCE_SUFFIX;
+`
+
+// jsConformanceScript is the main() of the SDK's experiment workflow.
+const jsConformanceScript = `
+const projectName = 'js-conf-' + sfx;
+const datasetName = 'js-conf-ds-' + sfx;
+const templateName = 'js-conf-pt-' + sfx;
+const rows = [
+  { input: { question: 'What is 2 + 2?' }, output: '4' },
+  { input: { question: 'Capital of France?' }, output: 'Paris' },
+  { input: { question: 'Color of the sky?' }, output: 'blue' },
+];
+const answers = { 'What is 2 + 2?': '4', 'Capital of France?': 'Paris', 'Color of the sky?': 'green' };
 
 async function waitCovered(id, n, what) {
   const deadline = Date.now() + 60000;
@@ -63,7 +54,7 @@ async function waitCovered(id, n, what) {
   throw new Error(what + ': aggregates did not cover ' + n + ' rows in time; last: ' + last);
 }
 
-(async () => {
+async function main() {
   let project, dataset, template, fnRun, promptRun;
   await step('create-project', async () => {
     project = await g.createProject(projectName, { type: 'gen_ai' });
@@ -159,44 +150,28 @@ async function waitCovered(id, n, what) {
     await g.deleteDataset({ id: dataset.id });
     await g.deleteProject({ projectId: project.id });
   });
-  process.exit(failed ? 1 : 0);
-})();
+}
 `
 
+// TestJSConformance runs the official JavaScript SDK's experiment workflow
+// against the emulator: projects, datasets, prompt templates, function and
+// prompt experiments, tags, traces, export and deletion.
 func TestJSConformance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short mode: installs the official JavaScript SDK from the npm registry")
-	}
-	node, errNode := exec.LookPath("node")
-	npm, errNpm := exec.LookPath("npm")
-	if errNode != nil || errNpm != nil {
-		t.Skip("skipped: node and npm are needed to run the official JavaScript SDK against the emulator")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"emulator-conformance","private":true}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "npm_config_cache="+filepath.Join(dir, ".npm-cache"), "npm_config_update_notifier=false")
-	ictx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	install := exec.CommandContext(ictx, npm, "install", "galileo@"+jsSDKVersion, "--no-audit", "--no-fund", "--loglevel=error")
-	install.Dir, install.Env = dir, env
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm install galileo@%s: %v\n%s", jsSDKVersion, err, out)
-	}
-	script := filepath.Join(dir, "conformance.js")
-	if err := os.WriteFile(script, []byte(jsConformanceScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	runJSConformance(t, jsConformanceScript)
+}
 
-	// Responses are checked against the OpenAPI document; the SDK's own
-	// requests are not (they are not the emulator's to fix).
+// runJSConformance runs script with the official JavaScript SDK against a
+// fresh emulator whose responses are checked against the OpenAPI document
+// (the SDK's own requests are not: they are not the emulator's to fix). The
+// script prints one JSON line per step, {"step", "ok", "error"}; every step
+// must pass and every step must have run.
+func runJSConformance(t *testing.T, script string) {
+	sdk := needJSSDK(t)
 	s := NewTest(t, Options{Seed: 1, ScoringDelay: 2 * time.Millisecond, Middleware: specMiddleware(t, true)})
-	rctx, rcancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer rcancel()
-	cmd := exec.CommandContext(rctx, node, script)
-	cmd.Dir = dir
-	cmd.Env = append(env, "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := sdk.command(t, ctx, jssdk.Helpers+jsStepHelpers+script+"\nmain().then(() => process.exit(failed ? 1 : 0));\n", "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
 		"GALILEO_CONSOLE_URL=", "GALILEO_PROJECT=", "GALILEO_PROJECT_ID=", "GALILEO_LOG_STREAM=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -216,7 +191,7 @@ func TestJSConformance(t *testing.T) {
 			t.Errorf("JS SDK step %s failed: %s", r.Step, r.Error)
 		}
 	}
-	want := strings.Count(jsConformanceScript, "await step('")
+	want := strings.Count(script, "await step('")
 	if steps != want || (runErr != nil && !t.Failed()) {
 		t.Errorf("the JS workflow ran %d of %d steps (exit: %v)\nstdout:\n%s\nstderr:\n%s", steps, want, runErr, stdout.String(), stderr.String())
 	}

@@ -113,5 +113,6 @@ func (s *Server) routes() *router {
 	r.add(post, "/projects/{project_id}/sessions/count", s.handleCountSessions, flagV2)
 	r.add(post, "/projects/{project_id}/sessions/available_columns", s.handleSessionColumns, flagV2)
 	r.add(post, "/projects/{project_id}/export_records", s.handleExport, flagV2)
+	r.add(post, "/projects/{project_id}/metrics/search", s.handleQueryMetrics, flagV2)
 	return r
 }

@@ -18,14 +18,14 @@ import (
 // them anyway, so the order rows were scored in does not show. Ranking is
 // computed on read too, once per change of the project's scores.
 
-// metricAcc accumulates one metric of an experiment.
-type metricAcc struct {
+// scoreAcc accumulates one metric of an experiment.
+type scoreAcc struct {
 	terminal int       // rows with a result of any status
 	values   []float64 // finite values of successful rows, in scoring order
 	sorted   []float64 // values[:len(sorted)], sorted: the read cache
 }
 
-func (m *metricAcc) add(v float64) {
+func (m *scoreAcc) add(v float64) {
 	if !math.IsNaN(v) && !math.IsInf(v, 0) { // scoring.Aggregate skips them too
 		m.values = append(m.values, v)
 	}
@@ -33,7 +33,7 @@ func (m *metricAcc) add(v float64) {
 
 // sortedValues returns the values sorted, merging those added since the
 // last call into the cache.
-func (m *metricAcc) sortedValues() []float64 {
+func (m *scoreAcc) sortedValues() []float64 {
 	n := len(m.sorted)
 	if n == len(m.values) {
 		return m.sorted
@@ -62,11 +62,11 @@ func (m *metricAcc) sortedValues() []float64 {
 
 // runAggs are the running aggregates of one experiment's scored traces.
 type runAggs struct {
-	scorers  map[string]*metricAcc // by scorer id
-	cost     metricAcc
-	duration metricAcc
+	scorers  map[string]*scoreAcc // by scorer id
+	cost     scoreAcc
+	duration scoreAcc
 	// Token counts, over the rows whose LLM spans carry them.
-	tokIn, tokOut, tokTotal metricAcc
+	tokIn, tokOut, tokTotal scoreAcc
 	rows                    int // scored traces
 	tokenRows               int // scored traces with token counts
 	// stale is set when a scored trace was replaced: its values cannot be
@@ -78,7 +78,7 @@ type runAggs struct {
 	version int
 }
 
-func newRunAggs() runAggs { return runAggs{scorers: map[string]*metricAcc{}} }
+func newRunAggs() runAggs { return runAggs{scorers: map[string]*scoreAcc{}} }
 
 // record merges the scoring result r of trace t into t's score and the
 // accumulators. Call with s.mu held for writing.
@@ -117,7 +117,7 @@ func (a *runAggs) addSystem(ts *traceScore) {
 func (a *runAggs) addValue(scorerID string, v scoreVal) {
 	m := a.scorers[scorerID]
 	if m == nil {
-		m = &metricAcc{}
+		m = &scoreAcc{}
 		a.scorers[scorerID] = m
 	}
 	m.terminal++

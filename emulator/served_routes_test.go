@@ -22,6 +22,7 @@ func TestServedRoutes_InSpec(t *testing.T) {
 		{"PATCH", "/templates/" + id, `{"name":"n"}`},
 		{"POST", "/render_template", `{"template":"x","data":{"input_strings":["a"]}}`},
 		{"PUT", "/datasets/" + id + "/content", `{"rollback_version":0}`},
+		{"POST", "/projects/" + id + "/metrics/search", `{"start_time":"2026-07-30T12:00:00Z","end_time":"2026-07-30T12:05:00Z"}`},
 	} {
 		req, _ := http.NewRequest(tc.method, "https://api.galileo.ai"+tc.path, strings.NewReader(tc.body))
 		req.Header.Set("Content-Type", "application/json")

@@ -50,8 +50,8 @@ func (c *Client) credentials(ctx context.Context, p *prepared) (credential, erro
 		return credential{}, nil
 	case c.jwt != "":
 		return credential{name: "Authorization", value: "Bearer " + c.jwt}, nil
-	case c.apiKey != "" && c.apiKeyHeader:
-		return credential{name: HeaderAPIKey, value: c.apiKey}, nil
+	case c.apiKey != "" && c.apiKeyHeader != "":
+		return credential{name: c.apiKeyHeader, value: c.apiKey}, nil
 	case c.apiKey != "":
 		tok, err := c.loginToken(ctx, "")
 		if err != nil {

@@ -361,6 +361,20 @@ func TestAuth_APIKeyHeader(t *testing.T) {
 	assert.Equal(t, []string{"/current_user|gk-test-key-1|", "/healthcheck||"}, seen)
 }
 
+func TestAuth_SplunkAPIKeyHeader(t *testing.T) {
+	var seen []string
+	c, _, _ := transportClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.Path+"|"+r.Header.Get(HeaderSplunkAPIKey)+"|"+r.Header.Get(HeaderAPIKey)+"|"+r.Header.Get("Authorization"))
+		writeJSON(w, http.StatusOK, CurrentUser{ID: "u1"})
+	}), WithAPIKey("sk-test-key-1"), WithAPIKeyHeaderName("splunk-ao-api-key"))
+	_, err := c.CurrentUser(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/current_user|sk-test-key-1||"}, seen, "the key in Splunk-AO-API-Key only, no login")
+
+	_, err = NewClient(WithAPIKey("k"), WithAPIKeyHeaderName("X-Api-Key"))
+	require.EqualError(t, err, `galileo: WithAPIKeyHeaderName: "X-Api-Key" is not Galileo-API-Key or Splunk-AO-API-Key`)
+}
+
 func TestAuth_Unauthorized(t *testing.T) {
 	tests := []struct {
 		name       string

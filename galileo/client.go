@@ -47,6 +47,10 @@ const (
 	HeaderSDK = "X-Galileo-SDK"
 	// HeaderAPIKey carries the raw API key when WithAPIKeyHeader is used.
 	HeaderAPIKey = "Galileo-API-Key"
+	// HeaderSplunkAPIKey carries the raw API key when
+	// WithAPIKeyHeaderName(HeaderSplunkAPIKey) is used: the name the API
+	// document gives its API-key scheme (Splunk Agent Observability).
+	HeaderSplunkAPIKey = config.HeaderSplunkAPIKey
 )
 
 // Client talks to the Galileo v2 REST API. It is safe for concurrent use.
@@ -59,7 +63,7 @@ type Client struct {
 	consoleURL   string
 	hc           *http.Client
 	apiKey       string // secret
-	apiKeyHeader bool
+	apiKeyHeader string // header the raw key is sent in; "" to log in
 	jwt          string // secret, pre-issued
 	header       http.Header
 	now          func() time.Time
@@ -118,7 +122,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		c.baseURL = u
 	}
-	if c.apiKeyHeader && c.apiKey == "" && c.jwt == "" {
+	if c.apiKeyHeader != "" && c.apiKey == "" && c.jwt == "" {
 		return nil, errors.New("galileo: WithAPIKeyHeader needs an API key: add WithAPIKey (GALILEO_API_KEY)")
 	}
 	c.hc = sameOriginRedirects(c.hc)
@@ -145,7 +149,7 @@ func (c Client) authMode() string {
 	switch {
 	case c.jwt != "":
 		return "jwt"
-	case c.apiKey != "" && c.apiKeyHeader:
+	case c.apiKey != "" && c.apiKeyHeader != "":
 		return "api-key-header"
 	case c.apiKey != "":
 		return "api-key-login"

@@ -59,8 +59,9 @@
 //
 //   - [WithJWT]: a pre-issued token (GALILEO_JWT_TOKEN), sent as
 //     "Authorization: Bearer <jwt>" as is, without any login;
-//   - [WithAPIKey] with [WithAPIKeyHeader]: the raw key in the
-//     Galileo-API-Key header of every request;
+//   - [WithAPIKey] with [WithAPIKeyHeader] or [WithAPIKeyHeaderName]: the
+//     raw key in the Galileo-API-Key or Splunk-AO-API-Key header of every
+//     request (config sends a SPLUNK_AO_API_KEY key this way);
 //   - [WithAPIKey] alone (GALILEO_API_KEY), as the official SDKs do it: the
 //     key is exchanged for a JWT at POST /login/api_key on first use. The
 //     token's exp claim is read without verifying the signature, and the

@@ -57,7 +57,25 @@ func WithAPIKey(key string) Option {
 // Galileo-API-Key header of every authenticated request instead of logging
 // in for a JWT. It needs WithAPIKey.
 func WithAPIKeyHeader() Option {
-	return func(c *Client) error { c.apiKeyHeader = true; return nil }
+	return WithAPIKeyHeaderName(HeaderAPIKey)
+}
+
+// WithAPIKeyHeaderName is WithAPIKeyHeader with the header named:
+// HeaderAPIKey or HeaderSplunkAPIKey (any case). Splunk Agent Observability
+// deployments document Splunk-AO-API-Key; config.Config.APIKeyHeader names
+// it for a key from SPLUNK_AO_API_KEY. It needs WithAPIKey.
+func WithAPIKeyHeaderName(name string) Option {
+	return func(c *Client) error {
+		switch h := http.CanonicalHeaderKey(strings.TrimSpace(name)); h {
+		case http.CanonicalHeaderKey(HeaderAPIKey):
+			c.apiKeyHeader = HeaderAPIKey
+		case http.CanonicalHeaderKey(HeaderSplunkAPIKey):
+			c.apiKeyHeader = HeaderSplunkAPIKey
+		default:
+			return fmt.Errorf("galileo: WithAPIKeyHeaderName: %q is not %s or %s", name, HeaderAPIKey, HeaderSplunkAPIKey)
+		}
+		return nil
+	}
 }
 
 // WithJWT sets a pre-issued JWT (GALILEO_JWT_TOKEN). It is sent as is, as

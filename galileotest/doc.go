@@ -324,6 +324,10 @@
 //
 //	GALILEOTEST_BACKEND  auto (default), remote or emulator
 //	GALILEOTEST_KEEP     keep the emulator's state in a directory (see above)
+//	GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES, GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES
+//	                     false / at-completion: the emulator backend's emulator publishes
+//	                     no structured aggregates / aggregates only when a run is
+//	                     complete (WithEmulatorOptions wins where it sets them)
 //	GALILEOTEST_SHARD    i/n: run job i's part of the experiments of n jobs (see CI)
 //	GALILEOTEST_PARALLEL experiments a harness runs at once; default 32
 //	GALILEOTEST_CACHE    true: let go test cache a run against Galileo (see CI);

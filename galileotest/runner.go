@@ -223,6 +223,10 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 			o = *r.s.emuOpts
 		}
 		o.Addr = "127.0.0.1:0"
+		if err := emulatorModes(&o, r.cfg); err != nil {
+			r.clientErr = &SetupError{Step: "emulator", Err: err}
+			return nil, r.clientErr
+		}
 		keptDir := ""
 		if r.cfg.Keep && o.DataDir == "" {
 			dir, err := os.MkdirTemp("", "galileotest-emulator-")
@@ -263,9 +267,27 @@ func (r *Runner) getClient(logf func(string, ...any)) (*galileo.Client, error) {
 	return r.client, nil
 }
 
+// emulatorModes applies GALILEOTEST_EMULATOR_STRUCTURED_AGGREGATES and
+// GALILEOTEST_EMULATOR_PUBLISH_AGGREGATES to o where WithEmulatorOptions
+// left the setting at its default.
+func emulatorModes(o *emulator.Options, cfg *config.Config) error {
+	if cfg.EmulatorNoStructuredAggregates {
+		o.DisableStructuredAggregates = true
+	}
+	if o.PublishAggregates == "" && cfg.EmulatorPublishAggregates != "" {
+		p, err := emulator.ParsePublishAggregates(cfg.EmulatorPublishAggregates)
+		if err != nil {
+			return fmt.Errorf("%s: %w", config.EnvEmulatorPublishAggregates, err)
+		}
+		o.PublishAggregates = p
+	}
+	return nil
+}
+
 // newClient builds a client for the API cfg points at (cfg.APIURL, which
 // may be a standalone emulator): the console URL, the JWT or else the API
-// key, and the extra headers of cfg, then opts. It makes no call.
+// key (in cfg.APIKeyHeader when set, else exchanged at login), and the
+// extra headers of cfg, then opts. It makes no call.
 func newClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, error) {
 	base := []galileo.Option{galileo.WithBaseURL(cfg.APIURL)}
 	if cfg.ConsoleURL != "" { // "" when it cannot be derived from the API URL: no links, never wrong ones
@@ -274,6 +296,8 @@ func newClient(cfg *config.Config, opts ...galileo.Option) (*galileo.Client, err
 	switch {
 	case cfg.JWT != "":
 		base = append(base, galileo.WithJWT(cfg.JWT))
+	case cfg.APIKey != "" && cfg.APIKeyHeader != "":
+		base = append(base, galileo.WithAPIKey(cfg.APIKey), galileo.WithAPIKeyHeaderName(cfg.APIKeyHeader))
 	case cfg.APIKey != "":
 		base = append(base, galileo.WithAPIKey(cfg.APIKey))
 	}

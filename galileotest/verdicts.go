@@ -133,9 +133,19 @@ func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimen
 			}
 			rc.Status[k.Key] = ms
 		}
+		for _, k := range freeSystemMetrics {
+			if v, ok := rec.Metrics[k].(float64); ok && !slices.ContainsFunc(keys, func(m metricKey) bool { return m.Key == k }) {
+				rc.Values[k] = append(rc.Values[k], v)
+			}
+		}
 	}
 	return rc, nil
 }
+
+// freeSystemMetrics are the system metrics every record carries and a
+// server aggregates without being asked: reported even when the experiment
+// does not name them, so that Result.Check may use them.
+var freeSystemMetrics = []string{assert.MetricCost, assert.MetricDuration, assert.MetricInputTokens, assert.MetricOutputTokens, assert.MetricTotalTokens}
 
 // addValue records a scored row's value: a number (a boolean counts as 1
 // or 0) for the numeric aggregates, any other scalar for the distribution.
@@ -219,11 +229,15 @@ func metricReports(keys []metricKey, scorers []galileo.Scorer, st *waitState) []
 		}
 		out = append(out, m)
 	}
-	// System metrics the server reported without being asked for: free to
-	// report, and Result.Check may use them.
+	// System metrics the server reported without being asked for (or the
+	// records carried, when it publishes no aggregates): free to report,
+	// and Result.Check may use them.
 	if st != nil && st.Response != nil {
-		for _, k := range []string{assert.MetricCost, assert.MetricDuration, assert.MetricInputTokens, assert.MetricOutputTokens, assert.MetricTotalTokens} {
+		for _, k := range freeSystemMetrics {
 			a, ok := st.Response.StructuredAggregateMetrics[k]
+			if !ok {
+				a, ok = st.Local[k]
+			}
 			if !ok || slices.ContainsFunc(keys, func(m metricKey) bool { return m.Key == k }) {
 				continue
 			}

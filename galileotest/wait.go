@@ -167,6 +167,23 @@ func (w *waitState) settle(spec waitSpec, rc *recount) {
 		}
 		w.Settled[k.Key] = ms
 	}
+	// Free system metrics every record carries, for Result.Check, where the
+	// server published no aggregate of them.
+	for _, k := range freeSystemMetrics {
+		vals := rc.Values[k]
+		if _, asked := rc.Status[k]; asked || rc.Traces == 0 || len(vals) != rc.Traces {
+			continue
+		}
+		if w.Response != nil {
+			if _, published := w.Response.StructuredAggregateMetrics[k]; published {
+				continue
+			}
+		}
+		if w.Local == nil {
+			w.Local = map[string]galileo.MetricAggregates{}
+		}
+		w.Local[k] = aggregateValues(vals)
+	}
 	w.Done = len(w.missing(spec)) == 0
 }
 
