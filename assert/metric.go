@@ -1,19 +1,17 @@
 package assert
 
-import "strings"
+import "github.com/galileo-community/galileo-go/galileo"
 
 // System metric names as they appear as keys of an experiment's structured
-// aggregate metrics. They are computed by the server without a scorer.
+// aggregate metrics. They are computed by the server without a scorer;
+// package galileo is their home.
 const (
-	MetricCost         = "cost"              // cost of a row in US dollars
-	MetricDuration     = "duration_ns"       // latency of a row in nanoseconds
-	MetricInputTokens  = "num_input_tokens"  // input tokens of a row
-	MetricOutputTokens = "num_output_tokens" // output tokens of a row
-	MetricTotalTokens  = "num_total_tokens"  // input plus output tokens of a row
+	MetricCost         = galileo.MetricCost         // cost of a row in US dollars
+	MetricDuration     = galileo.MetricDuration     // latency of a row in nanoseconds
+	MetricInputTokens  = galileo.MetricInputTokens  // input tokens of a row
+	MetricOutputTokens = galileo.MetricOutputTokens // output tokens of a row
+	MetricTotalTokens  = galileo.MetricTotalTokens  // input plus output tokens of a row
 )
-
-// aliasLatency is the friendly name of MetricDuration.
-const aliasLatency = "latency"
 
 // CanonicalMetric returns the aggregate key the server uses for a metric
 // name. Surrounding white space is removed. System metric names are matched
@@ -22,14 +20,7 @@ const aliasLatency = "latency"
 // returned unchanged apart from the trimmed white space, because scorer
 // labels such as "Context Adherence" are case-sensitive.
 func CanonicalMetric(name string) string {
-	n := strings.TrimSpace(name)
-	switch l := strings.ToLower(n); l {
-	case aliasLatency, MetricDuration:
-		return MetricDuration
-	case MetricCost, MetricInputTokens, MetricOutputTokens, MetricTotalTokens:
-		return l
-	}
-	return n
+	return galileo.CanonicalMetric(name)
 }
 
 // IsSystemMetric reports whether name denotes one of the server's system

@@ -187,7 +187,7 @@ func (s *Server) handleSearchExperiments(c *call) error {
 	col := body.Sort.column("created_at")
 	sortBy(list, body.Sort.ascending(false), func(a, b *experimentRec) int { return a.listKeys().cmp(col, b.listKeys()) })
 	exps, env := pageOf(pg, list, func(e *experimentRec) galileo.ExperimentResponse {
-		return s.experimentJSON(e, body.IncludeCounts, false)
+		return s.experimentJSON(e, body.IncludeCounts, c.hide)
 	})
 	return c.json(http.StatusOK, galileo.ListExperimentResponse{Page: env, Experiments: exps})
 }

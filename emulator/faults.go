@@ -27,9 +27,11 @@ type Fault struct {
 	Latency time.Duration `json:"-"`
 	// Drop closes the connection without answering.
 	Drop bool `json:"drop,omitempty"`
-	// PendingPolls, on GET /projects/{project_id}/experiments/{experiment_id},
-	// makes the next PendingPolls answers report progress 0 and hide every
-	// aggregate, as while an experiment is still running. It implies Times.
+	// PendingPolls, on GET /projects/{project_id}/experiments/{experiment_id}
+	// or POST /projects/{project_id}/experiments/search (where clients poll
+	// several experiments at once), makes the next PendingPolls answers
+	// report progress 0 and hide every aggregate, as while an experiment is
+	// still running. It implies Times.
 	PendingPolls int `json:"pending_polls,omitempty"`
 	// Times is how many requests the fault applies to; 0 means every
 	// request until ClearFaults.

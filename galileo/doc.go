@@ -26,28 +26,14 @@
 //	if err != nil {
 //		return err // errors.Is(err, galileo.ErrNotFound) when there is none
 //	}
-//	// Wait until every row has its output, then for the metric's scores.
-//	if _, err := exp.MonitorProgress(ctx, os.Stderr, 0); err != nil {
+//	// Wait until the metric is scored for every row: an aggregate read
+//	// while scoring goes on may count only some of the rows.
+//	st, err := exp.WaitForMetrics(ctx, nil, galileo.MetricCorrectness)
+//	if err != nil {
 //		return err
 //	}
-//	for {
-//		agg, err := exp.GetMetricAggregate(ctx, "correctness")
-//		if err != nil {
-//			return err
-//		}
-//		if agg != nil && agg.Avg != nil {
-//			fmt.Printf("correctness: avg %.2f over %d rows\n", *agg.Avg, *agg.Count)
-//			break
-//		}
-//		select {
-//		case <-ctx.Done():
-//			return ctx.Err()
-//		case <-time.After(5 * time.Second):
-//		}
-//		if err := exp.Refresh(ctx); err != nil {
-//			return err
-//		}
-//	}
+//	agg := st.Metrics[0].Aggregates
+//	fmt.Printf("correctness: avg %.2f over %d rows\n", *agg.Avg, agg.Rows())
 //
 // The config package resolves GALILEO_API_KEY, GALILEO_CONSOLE_URL,
 // GALILEO_API_URL and the other settings the official SDKs read; this package

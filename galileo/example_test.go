@@ -70,9 +70,6 @@ func serviceExampleAPI() (*galileo.Client, func()) {
 	mux.HandleFunc("POST /scorers/list", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, galileo.ListScorersResponse{Scorers: []galileo.Scorer{{ID: sxScorer, Name: "correctness", Label: &label, ScorerType: "preset", Tags: []string{"preset"}}}})
 	})
-	mux.HandleFunc("POST /projects/{project_id}/experiments/search", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, galileo.ListExperimentResponse{Experiments: []galileo.ExperimentResponse{}})
-	})
 	experiment := func(progress float64) galileo.ExperimentResponse {
 		e := galileo.ExperimentResponse{ID: sxExperiment, ProjectID: sxProject, TaskType: galileo.TaskTypeExperiment,
 			Name: "support-bot-nightly", CreatedAt: sxTime, AggregateMetrics: map[string]any{}, Tags: map[string][]galileo.RunTag{},
@@ -92,6 +89,22 @@ func serviceExampleAPI() (*galileo.Client, func()) {
 		p := min(float64(polls)*0.5, 1)
 		mu.Unlock()
 		reply(w, experiment(p))
+	})
+	mux.HandleFunc("POST /projects/{project_id}/experiments/search", func(w http.ResponseWriter, r *http.Request) {
+		var body galileo.ExperimentSearchRequest
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if len(body.Filters) == 0 || body.Filters[0].Name != "id" {
+			reply(w, galileo.ListExperimentResponse{Experiments: []galileo.ExperimentResponse{}})
+			return
+		}
+		// A wait's poll: the experiment by id, with counts.
+		mu.Lock()
+		polls++
+		p := min(float64(polls)*0.5, 1)
+		mu.Unlock()
+		e, traces := experiment(p), 2
+		e.NumTraces = &traces
+		reply(w, galileo.ListExperimentResponse{Experiments: []galileo.ExperimentResponse{e}})
 	})
 	dt, alias := "floating_point", "correctness"
 	mux.HandleFunc("POST /projects/{project_id}/experiments/available_columns", func(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,6 @@ package galileo
 import (
 	"context"
 	"maps"
-	"strings"
 )
 
 // AggregateMetrics returns the cached legacy aggregates (average_cost,
@@ -24,57 +23,33 @@ func (e *Experiment) MetricAggregates() map[string]MetricAggregates {
 	return maps.Clone(e.resp.StructuredAggregateMetrics)
 }
 
-// GetMetricAggregate returns the cached aggregates of one metric, or nil
-// when they are not computed yet or the metric is unknown. metric may be:
+// GetMetricAggregate returns the cached aggregates of one metric, named
+// any way [ExperimentsService.ResolveMetrics] accepts: a Metric constant
+// or any scorer label ("Correctness", in any case), name, metric name or
+// metric_key_alias ("completeness_gpt"), a scorer UUID, or a system metric
+// (cost, latency, ...). It is nil, nil while the metric is not computed
+// yet, and an error matching [ErrUnknownMetric] when nothing answers to
+// the name. Resolving a name may call the API (scorers, columns); UUIDs
+// and system metrics resolve without a call.
 //
-//  1. a scorer UUID: looked up directly;
-//  2. a label ("Correctness"): resolved through [Experiment.ExperimentColumns]
-//     (one call) to the "metrics/<uuid>" column with that label;
-//  3. a legacy metric_key_alias ("correctness"), through the same columns;
-//  4. a raw key such as "cost" or "duration_ns" (system metrics have no
-//     column).
-//
-// Call [Experiment.Refresh] first for fresh values. No call is made while
-// nothing is computed.
+// Call [Experiment.Refresh] first for fresh values. A non-nil result may
+// be partial: the server publishes aggregates while rows are still being
+// scored, so check its count, or wait with [Experiment.WaitForMetrics],
+// before asserting on it.
 func (e *Experiment) GetMetricAggregate(ctx context.Context, metric string) (*MetricAggregates, error) {
-	aggs := e.MetricAggregates()
-	if len(aggs) == 0 {
-		return nil, nil
-	}
-	if IsID(metric) {
-		for k, a := range aggs {
-			if strings.EqualFold(k, metric) {
-				return &a, nil
-			}
-		}
-		return nil, nil
-	}
-	cols, err := e.ExperimentColumns(ctx)
+	r, err := e.snapshot()
 	if err != nil {
 		return nil, err
 	}
-	for _, byAlias := range []bool{false, true} {
-		for _, col := range cols {
-			key, ok := strings.CutPrefix(col.ID, "metrics/")
-			if !ok {
-				continue
-			}
-			v := col.Label
-			if byAlias {
-				v = col.MetricKeyAlias
-			}
-			if v == nil || *v != metric {
-				continue
-			}
-			if a, ok := aggs[key]; ok {
-				return &a, nil
-			}
-		}
+	ms, err := e.c.Experiments.ResolveMetrics(ctx, r.ProjectID, []string{metric})
+	if err != nil {
+		return nil, err
 	}
-	if a, ok := aggs[metric]; ok {
-		return &a, nil
+	a, ok := ms[0].In(e.MetricAggregates())
+	if !ok {
+		return nil, nil
 	}
-	return nil, nil
+	return &a, nil
 }
 
 // Rank returns the cached rank among the project's experiments (1 is best),

@@ -709,8 +709,9 @@ func TestExperiment_GetMetricAggregate(t *testing.T) {
 		{"Correctness", ptr(0.9), nil},
 		{"correctness", ptr(0.9), nil},
 		{"completeness", ptr(0.5), nil},
+		{"CORRECTNESS", ptr(0.9), nil},
 		{"cost", nil, ptr(0.01)},
-		{"Name", nil, nil},
+		{"COST", nil, ptr(0.01)},
 		{"bleu", nil, nil},
 		{idBLEU, nil, nil},
 	}
@@ -731,6 +732,9 @@ func TestExperiment_GetMetricAggregate(t *testing.T) {
 		case tc.wantSum != nil && (a.Sum == nil || *a.Sum != *tc.wantSum):
 			t.Errorf("%s: sum %v, want %v", tc.metric, a.Sum, *tc.wantSum)
 		}
+	}
+	if _, err := e.GetMetricAggregate(t.Context(), "Corectness"); !errors.Is(err, ErrUnknownMetric) || !strings.Contains(err.Error(), `did you mean "Correctness"?`) {
+		t.Errorf("unknown metric: err = %v, want ErrUnknownMetric with a suggestion", err)
 	}
 	if m := e.MetricAggregates(); len(m) != 3 {
 		t.Errorf("MetricAggregates() has %d entries, want 3", len(m))

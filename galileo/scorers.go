@@ -34,67 +34,33 @@ func (s *ScorersService) List(ctx context.Context, filters []Filter) iter.Seq2[S
 // server matching case-insensitively and also on scorer names
 // (case_sensitive false, strict false). The client then takes, for each
 // string, the scorer whose label is exactly that string, else the one whose
-// name is exactly that string.
+// name is exactly that string, else the same in any case ("CORRECTNESS"),
+// else the scorer whose metric name (metric_key_alias, such as
+// "completeness_gpt") is that string. [ExperimentsService.ResolveMetrics]
+// adds system metrics and the aliases of the experiment columns.
 //
 // The result holds one scorer per distinct metric, in the order given. When
 // any metric is unknown, Resolve returns an [*UnknownMetricError] naming
 // every unknown metric with the closest scorer labels and names, so that
 // nothing is created with a misspelt metric.
 func (s *ScorersService) Resolve(ctx context.Context, metrics []string) ([]Scorer, error) {
-	var wanted, ids, names []string
+	found, unknown, err := s.resolve(ctx, metrics)
+	switch {
+	case err != nil:
+		return nil, err
+	case unknown != nil:
+		return nil, unknown
+	}
+	var out []Scorer
 	seen := map[string]bool{}
-	for i, m := range metrics {
+	for _, m := range metrics {
 		m = strings.TrimSpace(m)
-		if m == "" {
-			return nil, fmt.Errorf("galileo: metric %d is empty: expected a scorer label, name or id", i)
-		}
-		if seen[m] {
-			continue
-		}
-		seen[m] = true
-		wanted = append(wanted, m)
-		if IsID(m) {
-			ids = append(ids, m)
-		} else {
-			names = append(names, m)
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, found[m])
 		}
 	}
-	if len(wanted) == 0 {
-		return nil, nil
-	}
-	var found []Scorer
-	if len(ids) > 0 {
-		got, err := Collect(s.List(ctx, []Filter{valueFilter(Filter{Name: "id"}, ids)}))
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, got...)
-	}
-	if len(names) > 0 {
-		f := valueFilter(Filter{Name: "label", CaseSensitive: ptr(false), Strict: ptr(false)}, names)
-		got, err := Collect(s.List(ctx, []Filter{f}))
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, got...)
-	}
-	out := make([]Scorer, 0, len(wanted))
-	var unknown []string
-	for _, m := range wanted {
-		if sc, ok := matchScorer(found, m); ok {
-			out = append(out, sc)
-		} else {
-			unknown = append(unknown, m)
-		}
-	}
-	if len(unknown) == 0 {
-		return out, nil
-	}
-	all, err := Collect(s.List(ctx, nil))
-	if err != nil {
-		all = found // suggestions from what we have
-	}
-	return nil, newUnknownMetricError(unknown, all)
+	return out, nil
 }
 
 // valueFilter sets f's operator and value: eq for one value, one_of for several.
@@ -105,29 +71,6 @@ func valueFilter(f Filter, values []string) Filter {
 		f.Operator, f.Value = "one_of", values
 	}
 	return f
-}
-
-// matchScorer applies the client-side matching rules of Resolve.
-func matchScorer(found []Scorer, m string) (Scorer, bool) {
-	if IsID(m) {
-		for _, sc := range found {
-			if strings.EqualFold(sc.ID, m) {
-				return sc, true
-			}
-		}
-		return Scorer{}, false
-	}
-	for _, sc := range found {
-		if sc.Label != nil && *sc.Label == m {
-			return sc, true
-		}
-	}
-	for _, sc := range found {
-		if sc.Name == m {
-			return sc, true
-		}
-	}
-	return Scorer{}, false
 }
 
 // IsID reports whether s is an id as Galileo writes them: a UUID in its

@@ -156,9 +156,7 @@ func TestScorersService_Resolve_unknown(t *testing.T) {
 	}{
 		{"typo", []string{"corectness"}, []string{"corectness"},
 			[]string{`unknown metric "corectness" (did you mean "correctness"?)`, "available: bleu, Completeness (completeness), Context Adherence (context_adherence), Correctness (correctness)"}},
-		{"case differs: exact matching as in Python", []string{"CORRECTNESS"}, []string{"CORRECTNESS"},
-			[]string{`(did you mean "Correctness"?)`}},
-		{"spaces for underscores", []string{"context adherence"}, []string{"context adherence"},
+		{"hyphens for underscores", []string{"context-adherence"}, []string{"context-adherence"},
 			[]string{`did you mean "context_adherence"?`}},
 		{"prefix", []string{"Complete"}, []string{"Complete"}, []string{`did you mean "Completeness"?`}},
 		{"several, with one known", []string{"Correctness", "blue", "zzz-nothing-close"}, []string{"blue", "zzz-nothing-close"},

@@ -229,30 +229,24 @@
 //
 // # Waiting
 //
-// The harness polls the experiment (one GET each time) until, for every
-// metric, its aggregates count every row, less the fixture's
-// allow.unscored_rows and the rows whose function failed. System metrics
-// named under expect (cost, latency, token counts) are waited for too; when
-// the server publishes no aggregate for one (token counts, typically) it is
-// computed from the records. When the counts stall below the row count with
-// every output generated, the harness reads the records' per-metric
-// statuses once: a metric whose remaining rows are not applicable (BLEU
-// without ground truth) or failed to score is settled, and rows that failed
-// to score beyond allow.unscored_rows fail a <metric>/unscored_rows check.
+// The harness waits with the client's galileo.Experiment.WaitForMetrics
+// until, for every metric, its aggregates count every row, less the
+// fixture's allow.unscored_rows. System metrics named under expect (cost,
+// latency, token counts) are waited for too; when the server publishes no
+// aggregate for one (token counts, typically) it is computed from the
+// records. When the counts stall below the row count with every output
+// generated, the records' per-metric statuses are recounted: a metric whose
+// remaining rows are not applicable (BLEU without ground truth), failed to
+// score or belong to failed rows is settled, and rows that failed to score
+// beyond allow.unscored_rows fail a <metric>/unscored_rows check.
 //
-// Polling uses github.com/cenkalti/backoff/v4 (a fresh exponential backoff
-// per wait: first poll after 300ms, then 0.9s growing threefold with 20%
-// jitter up to 30s, no elapsed-time limit) as an upper bound on each
-// interval. From the scoring progress seen so far the harness predicts when
-// the last row will be scored and polls then instead, never more often than
-// every 50ms. On a simulated clock with steady progress and completion after
-// 1s to 2m, the median delay from completion to detection is at most 7% of
-// the completion time (1-4% with 50 rows or more), and over those runs the
-// wait makes about 27% of the requests a fixed 2-second poller makes
-// (go test -bench BenchmarkWaitDetection). Without progress to go on (a
-// server that publishes every score at once, or a dataset of one or two
-// rows), the delay is bounded by the backoff: up to about twice the
-// completion time early on (the interval triples), and never more than 30s.
+// The first poll goes out as soon as the last trace batch is acknowledged.
+// A steady pace of scoring (or of output generation) predicts completion
+// and the poll lands just after it; without one, each interval is at most
+// 15% of the time waited, so completion is seen within about 15% of the
+// time it took. Waits on experiments of one project share one request per
+// poll (an experiments search by id). The README has the figures for each
+// shape of scoring against a fixed 2-second poller.
 //
 // Every wait has a deadline: the earlier of the fixture's timeout (default
 // 10m, covering the whole run) and the test's deadline (go test -timeout)

@@ -278,33 +278,30 @@ func (rn *run) execute(ctx context.Context) error {
 }
 
 // wait polls until every metric is scored, then records the metrics.
-func (rn *run) wait(ctx context.Context) (*waitState, error) {
+func (rn *run) wait(ctx context.Context) (*galileo.WaitState, error) {
 	c, rep := rn.c, rn.rep
 	keys := metricKeys(rn.p, rn.scorers)
-	pid, eid := rn.projectID, rn.exp.ID
 	// Every row is waited for, errored ones too: a server may score them,
 	// and stopping as soon as rows − errored are scored would judge a
 	// partial set of the good rows. Errored rows the server leaves unscored
-	// settle in the recount when the counts stall.
-	spec := waitSpec{label: rn.p.x.Name, metrics: keys, rows: rn.data.count, need: rn.data.count - rep.AllowedUnscoredRows,
-		recount: func(ctx context.Context) (*recount, error) {
-			return recountRecords(ctx, c, pid, eid, keys, rn.scorers)
-		}}
+	// settle in the client's recount when the counts stall.
+	spec := waitSpec{label: rn.p.x.Name, metrics: keys, rows: rn.data.count, need: rn.data.count - rep.AllowedUnscoredRows}
 	rn.prog.phase(PhaseWaiting)
+	var polled func(*galileo.WaitState)
 	if rn.prog != nil {
-		spec.polled = func(st *waitState) { rn.prog.polled(spec, st) }
+		polled = func(st *galileo.WaitState) { rn.prog.polled(spec, st) }
 	}
-	pol := defaultWaitPolicy()
-	if rn.reattached {
-		pol.FirstPoll = 0 // it may be scored already
+	st, werr := waitScores(ctx, c, rn.projectID, rn.exp.ID, spec, rn.logf, polled)
+	if st == nil { // the metrics did not resolve
+		return nil, &SetupError{Step: "wait for scores", Err: werr}
 	}
-	st, werr := wait(ctx, apiSource{c: c, projectID: pid, experimentID: eid}, spec, pol, realClock{}, rn.logf)
 	rep.Polls = st.Polls
 	rep.Metrics = metricReports(keys, rn.scorers, st)
 	scored := -1
 	for i := range rep.Metrics {
 		m := &rep.Metrics[i]
-		if ms, ok := st.Settled[m.Key]; ok {
+		if i < len(st.Metrics) && st.Metrics[i].Settled != nil {
+			ms := st.Metrics[i].Settled
 			m.NotApplicable, m.ScorerErrors = int64(ms.NotApplicable), int64(ms.Errors)
 		}
 		if scored < 0 || int(m.Scored) < scored {
@@ -326,7 +323,7 @@ func (rn *run) wait(ctx context.Context) (*waitState, error) {
 
 // judge evaluates the thresholds, the errored-rows allowance and the
 // unscored rows of settled metrics.
-func (rn *run) judge(st *waitState) {
+func (rn *run) judge(st *galileo.WaitState) {
 	rep := rn.rep
 	for _, e := range rn.p.expects {
 		var agg *report.Metric
@@ -340,9 +337,9 @@ func (rn *run) judge(st *waitState) {
 	if rn.p.fn != nil {
 		rep.Thresholds = append(rep.Thresholds, erroredVerdict(rep))
 	}
-	for _, m := range rep.Metrics {
-		if ms, ok := st.Settled[m.Key]; ok {
-			if t, bad := unscoredVerdict(rep, m, ms.FailedRows); bad {
+	for i, m := range rep.Metrics {
+		if i < len(st.Metrics) && st.Metrics[i].Settled != nil {
+			if t, bad := unscoredVerdict(rep, m, st.Metrics[i].Settled.FailedRows); bad {
 				rep.Thresholds = append(rep.Thresholds, t)
 			}
 		}

@@ -61,7 +61,7 @@ func TestRunner_Report(t *testing.T) {
 			t.Fatalf("create refused: err = %v, want a *SetupError", err)
 		}
 		emu.ClearFaults()
-		if err := emu.Fault("GET /projects/{project_id}/experiments/{experiment_id}", emulator.Fault{PendingPolls: 1000}); err != nil {
+		if err := emu.Fault("POST /projects/{project_id}/experiments/search", emulator.Fault{PendingPolls: 1000}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = run(Experiment{Name: "slow", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, Timeout: 500 * time.Millisecond})

@@ -59,7 +59,7 @@ func TestGolden_erroredRows(t *testing.T) {
 
 func TestGolden_timeout(t *testing.T) {
 	rep := goldenReport()
-	st := &waitState{Polls: 14, Elapsed: 10*time.Minute + 120*time.Millisecond, Scored: map[string]int64{}, Progress: f64(0.3)}
+	st := &galileo.WaitState{Polls: 14, Elapsed: 10*time.Minute + 120*time.Millisecond, Metrics: make([]galileo.MetricState, 2), Generated: f64(0.3)}
 	spec := waitSpec{metrics: []metricKey{{"correctness", "aed89cbc"}, {"latency", "duration_ns"}}, rows: 50, need: 50}
 	err := newTimeoutError(rep, spec, st, &deadlineCause{"the experiment's timeout of 10m0s"})
 	golden(t, "timeout.golden", err.Error()+"\n")
@@ -68,7 +68,7 @@ func TestGolden_timeout(t *testing.T) {
 func TestGolden_unscoredRows(t *testing.T) {
 	rep := goldenReport()
 	rep.ErroredRows, rep.AllowedUnscoredRows = 1, 2
-	st := &waitState{Polls: 9, Elapsed: 2*time.Minute + 3*time.Second, Scored: map[string]int64{"aed89cbc": 37, "duration_ns": 49}, Progress: f64(1)}
+	st := &galileo.WaitState{Polls: 9, Elapsed: 2*time.Minute + 3*time.Second, Metrics: scoredStates(37, 49), Generated: f64(1)}
 	spec := waitSpec{metrics: []metricKey{{"correctness", "aed89cbc"}, {"latency", "duration_ns"}}, rows: 50, need: 47}
 	err := newTimeoutError(rep, spec, st, &deadlineCause{"the go test -timeout deadline, less a 30s grace period"})
 	m := report.Metric{Name: "correctness", Key: "aed89cbc", Scored: 44, NotApplicable: 1, ScorerErrors: 3}

@@ -225,7 +225,7 @@ func TestHarness_Run_erroredRows(t *testing.T) {
 func TestHarness_Run_timeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu, c := memEmulator(t)
-		if err := emu.Fault("GET /projects/{project_id}/experiments/{experiment_id}", emulator.Fault{PendingPolls: 1000}); err != nil {
+		if err := emu.Fault("POST /projects/{project_id}/experiments/search", emulator.Fault{PendingPolls: 1000}); err != nil {
 			t.Fatal(err)
 		}
 		rtb := newRecordingTB(t)

@@ -316,65 +316,40 @@ func (j *judge) judge(ctx context.Context, exp *galileo.ExperimentResponse, x *f
 	return nil
 }
 
-// resolve maps each metric name to its aggregates in exp: system metrics
-// by their key; others as a key, through the experiment columns (label,
-// metric_key_alias), then through the scorers (name, label or UUID). A
-// metric that is unknown, or that the experiment did not score, is bad
-// input.
+// resolve maps each metric name to its aggregates in exp, through the
+// client's one metric resolver (galileo.ExperimentsService.ResolveMetrics:
+// system metrics, labels in any case, names, aliases, UUIDs); a name that
+// is itself a key of exp's aggregates is taken as is. A metric that is
+// unknown, or that the experiment did not score, is bad input.
 func (j *judge) resolve(ctx context.Context, exp *galileo.ExperimentResponse, metrics []string) (map[string]report.Metric, error) {
 	aggs := exp.StructuredAggregateMetrics
-	out := map[string]report.Metric{}
 	var cols galileo.ColumnCollection
 	colsLoaded := false
-	columns := func() galileo.ColumnCollection {
+	labelOf := func(key string) string {
 		if !colsLoaded {
 			colsLoaded = true
 			cols, _ = j.c.Experiments.AvailableColumns(ctx, exp.ProjectID)
 		}
-		return cols
-	}
-	labelOf := func(key string) string {
-		if c := columns().Get("metrics/" + key); c != nil && c.Label != nil {
+		if c := cols.Get("metrics/" + key); c != nil && c.Label != nil {
 			return *c.Label
 		}
 		return ""
 	}
-	found := func(m, key, label string) bool {
-		a, ok := aggs[key]
-		if ok {
-			rm := report.NewMetric(m, key, &a)
-			rm.Label = label
-			out[m] = rm
-		}
-		return ok
-	}
-	var viaScorers []string
+	out := map[string]report.Metric{}
+	var rest []string
 	for _, m := range metrics {
-		if assert.IsSystemMetric(m) {
-			if !found(m, assert.CanonicalMetric(m), "") {
-				return nil, notScored(exp, m, labelOf)
-			}
+		if a, ok := aggs[m]; ok && !assert.IsSystemMetric(m) {
+			rm := report.NewMetric(m, m, &a)
+			rm.Label = labelOf(m)
+			out[m] = rm
 			continue
 		}
-		if found(m, m, labelOf(m)) {
-			continue
-		}
-		ok := false
-		for _, c := range columns() {
-			key, isMetric := strings.CutPrefix(c.ID, "metrics/")
-			if isMetric && ((c.Label != nil && *c.Label == m) || (c.MetricKeyAlias != nil && *c.MetricKeyAlias == m)) && found(m, key, labelOf(key)) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			viaScorers = append(viaScorers, m)
-		}
+		rest = append(rest, m)
 	}
-	if len(viaScorers) == 0 {
+	if len(rest) == 0 {
 		return out, nil
 	}
-	scorers, err := j.c.Scorers.Resolve(ctx, viaScorers)
+	ms, err := j.c.Experiments.ResolveMetrics(ctx, exp.ProjectID, rest)
 	var ue *galileo.UnknownMetricError
 	if errors.As(err, &ue) {
 		return nil, inputErr(nil, "metrics", "%s", strings.TrimPrefix(ue.Error(), "galileo: "))
@@ -382,18 +357,14 @@ func (j *judge) resolve(ctx context.Context, exp *galileo.ExperimentResponse, me
 	if err != nil {
 		return nil, err
 	}
-	for i, m := range viaScorers {
-		s := scorers[i]
-		cands := []string{s.ID, s.Name}
-		if s.MetricName != nil {
-			cands = append(cands, *s.MetricName)
+	for _, m := range ms {
+		a, ok := m.In(aggs)
+		if !ok {
+			return nil, notScored(exp, m.Metric, labelOf)
 		}
-		if c := columns().Get("metrics/" + s.ID); c != nil && c.MetricKeyAlias != nil {
-			cands = append(cands, *c.MetricKeyAlias)
-		}
-		if !slices.ContainsFunc(cands, func(key string) bool { return found(m, key, s.ScorerLabel()) }) {
-			return nil, notScored(exp, m, labelOf)
-		}
+		rm := report.NewMetric(m.Metric, m.Key, &a)
+		rm.Label = m.Label
+		out[m.Metric] = rm
 	}
 	return out, nil
 }

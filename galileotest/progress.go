@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/galileo"
 )
 
 // Phase is how far an experiment got, as ProgressEvent reports it.
@@ -120,20 +121,20 @@ func (p *progress) phase(ph Phase) {
 }
 
 // polled reports the state one poll of the wait saw.
-func (p *progress) polled(spec waitSpec, st *waitState) {
+func (p *progress) polled(spec waitSpec, st *galileo.WaitState) {
 	p.update(func(ev *ProgressEvent) {
 		ev.Metrics = ev.Metrics[:0]
-		for _, k := range spec.metrics {
-			n, ok := st.Scored[k.Key]
+		for i, k := range spec.metrics {
+			n, ok := scoredOf(st, i)
 			ev.Metrics = append(ev.Metrics, MetricProgress{Metric: k.Metric, Key: k.Key, Reported: ok, Scored: n})
 		}
-		ev.RowsScored = int(st.minScored(spec))
-		ev.Phase = st.phase()
+		ev.RowsScored = int(minScored(spec, st))
+		ev.Phase = phaseOf(st)
 		switch ev.Phase {
 		case PhaseJudging, PhaseScoring:
 			ev.RowsRun = spec.rows
 		case PhaseGenerating:
-			ev.RowsRun = int(*st.Progress * float64(spec.rows))
+			ev.RowsRun = int(*st.Generated * float64(spec.rows))
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/fixtures"
+	"github.com/galileo-community/galileo-go/galileo"
 )
 
 // eventLog collects progress events.
@@ -184,10 +185,10 @@ func TestProgress_polled(t *testing.T) {
 	spec := waitSpec{metrics: []metricKey{{"correctness", "c"}, {"completeness", "k"}}, rows: 4, need: 4}
 	half := 0.5
 	p.update(func(ev *ProgressEvent) { ev.RowsTotal = 4 })
-	p.polled(spec, &waitState{Progress: &half, Scored: map[string]int64{"c": 2}})
-	p.polled(spec, &waitState{Scored: map[string]int64{"c": 3, "k": 2}})
-	p.polled(spec, &waitState{Scored: map[string]int64{"c": 1, "k": 1}}) // a stale answer
-	p.polled(spec, &waitState{Scored: map[string]int64{"c": 4, "k": 4}, Done: true})
+	p.polled(spec, &galileo.WaitState{Generated: &half, Metrics: scoredStates(2, -1)})
+	p.polled(spec, &galileo.WaitState{Metrics: scoredStates(3, 2)})
+	p.polled(spec, &galileo.WaitState{Metrics: scoredStates(1, 1)}) // a stale answer
+	p.polled(spec, &galileo.WaitState{Metrics: scoredStates(4, 4), Done: true})
 	var got []string
 	for _, ev := range log.all()[1:] {
 		got = append(got, fmt.Sprintf("%s run %d scored %d", ev.Phase, ev.RowsRun, ev.RowsScored))
@@ -202,4 +203,14 @@ func TestProgress_polled(t *testing.T) {
 	if m := log.all()[1].Metrics; m[1].Reported {
 		t.Errorf("metrics = %+v; want completeness not reported yet", m)
 	}
+}
+
+// scoredStates returns the wait state of metrics with these rows scored
+// (-1: not reported).
+func scoredStates(scored ...int64) []galileo.MetricState {
+	out := make([]galileo.MetricState, len(scored))
+	for i, n := range scored {
+		out[i].Reported, out[i].Scored = n >= 0, max(n, 0)
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/galileo-community/galileo-go/galileo"
 	"github.com/galileo-community/galileo-go/report"
 )
 
@@ -41,18 +42,18 @@ type MetricProgress struct {
 	Scored   int64 // rows scored
 }
 
-func newTimeoutError(rep *report.Experiment, spec waitSpec, st *waitState, cause error) *TimeoutError {
+func newTimeoutError(rep *report.Experiment, spec waitSpec, st *galileo.WaitState, cause error) *TimeoutError {
 	e := &TimeoutError{
 		Experiment: rep.Name, Name: rep.RunName, Link: rep.Link,
 		Reason: cause.Error(), Waited: st.Elapsed, Polls: st.Polls,
 		Rows: spec.rows, Need: spec.need, Allowed: rep.AllowedUnscoredRows, Errored: rep.ErroredRows,
-		Progress: st.Progress, LastErr: st.LastErr, report: rep,
+		Progress: st.Generated, LastErr: st.LastErr, report: rep,
 	}
 	if errors.Is(cause, context.Canceled) {
 		e.Reason = "the run was canceled"
 	}
-	for _, k := range spec.metrics {
-		n, ok := st.Scored[k.Key]
+	for i, k := range spec.metrics {
+		n, ok := scoredOf(st, i)
 		e.Metrics = append(e.Metrics, MetricProgress{Metric: k.Metric, Key: k.Key, Reported: ok, Scored: n})
 	}
 	return e

@@ -1,7 +1,6 @@
 package galileotest
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,120 +52,6 @@ func unscoredVerdict(rep *report.Experiment, m report.Metric, failedRows int) (r
 	}, true
 }
 
-// recountRecords reads every trace of an experiment and counts, per metric,
-// the rows by scoring status. Scorer metrics are found in each record's
-// metric_info under the scorer's metric_key_alias (from the experiment
-// columns), name or id; system metrics in its metrics.
-func recountRecords(ctx context.Context, c *galileo.Client, projectID, experimentID string, keys []metricKey, scorers []galileo.Scorer) (*recount, error) {
-	names := map[string][]string{} // aggregate key -> names metric_info may use
-	for _, s := range scorers {
-		names[s.ID] = []string{s.ID, s.Name}
-		if s.MetricName != nil {
-			names[s.ID] = append(names[s.ID], *s.MetricName)
-		}
-	}
-	if len(scorers) > 0 {
-		cols, err := c.Experiments.AvailableColumns(ctx, projectID)
-		if err == nil {
-			for _, s := range scorers {
-				if col := cols.Get("metrics/" + s.ID); col != nil && col.MetricKeyAlias != nil {
-					names[s.ID] = append(names[s.ID], *col.MetricKeyAlias)
-				}
-			}
-		}
-	}
-	rc := &recount{Status: map[string]metricStatus{}, Values: map[string][]float64{}, Dist: map[string]map[string]int64{}}
-	eid := experimentID
-	for rec, err := range c.Records.All(ctx, projectID, galileo.RecordTrace, galileo.LogRecordsQueryRequest{ExperimentID: &eid, Limit: 500, Filters: []galileo.Filter{}}) {
-		if err != nil {
-			return nil, err
-		}
-		rc.Traces++
-		failed := rec.StatusCode != nil && *rec.StatusCode >= 400
-		for _, k := range keys {
-			ms := rc.Status[k.Key]
-			if assert.IsSystemMetric(k.Key) {
-				v, ok := rec.Metrics[k.Key].(float64)
-				switch {
-				case ok:
-					ms.Success++
-					rc.Values[k.Key] = append(rc.Values[k.Key], v)
-				case failed:
-					ms.FailedRows++
-				default:
-					ms.Pending++
-				}
-				rc.Status[k.Key] = ms
-				continue
-			}
-			status := "pending"
-			var value any
-			for name, info := range rec.MetricInfo {
-				alias := ""
-				if info.MetricKeyAlias != nil {
-					alias = *info.MetricKeyAlias
-				}
-				if slices.Contains(names[k.Key], name) || (alias != "" && slices.Contains(names[k.Key], alias)) {
-					status, value = info.StatusType, info.Value
-					if value == nil {
-						value = rec.Metrics[name]
-					}
-					break
-				}
-			}
-			if status == "success" {
-				rc.addValue(k.Key, value)
-			}
-			switch status {
-			case "success":
-				ms.Success++
-			case "not_applicable":
-				ms.NotApplicable++
-			case "error", "failed":
-				ms.Errors++
-			default:
-				if failed {
-					ms.FailedRows++
-				} else {
-					ms.Pending++
-				}
-			}
-			rc.Status[k.Key] = ms
-		}
-		for _, k := range freeSystemMetrics {
-			if v, ok := rec.Metrics[k].(float64); ok && !slices.ContainsFunc(keys, func(m metricKey) bool { return m.Key == k }) {
-				rc.Values[k] = append(rc.Values[k], v)
-			}
-		}
-	}
-	return rc, nil
-}
-
-// freeSystemMetrics are the system metrics every record carries and a
-// server aggregates without being asked: reported even when the experiment
-// does not name them, so that Result.Check may use them.
-var freeSystemMetrics = []string{assert.MetricCost, assert.MetricDuration, assert.MetricInputTokens, assert.MetricOutputTokens, assert.MetricTotalTokens}
-
-// addValue records a scored row's value: a number (a boolean counts as 1
-// or 0) for the numeric aggregates, any other scalar for the distribution.
-func (rc *recount) addValue(key string, v any) {
-	switch x := v.(type) {
-	case float64:
-		rc.Values[key] = append(rc.Values[key], x)
-	case bool:
-		n := 0.0
-		if x {
-			n = 1
-		}
-		rc.Values[key] = append(rc.Values[key], n)
-	case string:
-		if rc.Dist[key] == nil {
-			rc.Dist[key] = map[string]int64{}
-		}
-		rc.Dist[key][x]++
-	}
-}
-
 // metricKeys lists what the wait needs: every metric of the experiment, in
 // order, with the key of its aggregates, then the system metrics that only
 // appear under expect.
@@ -200,27 +85,19 @@ func metricKeys(p *plan, scorers []galileo.Scorer) []metricKey {
 }
 
 // metricReports builds the per-metric part of the report from the last
-// state of the wait.
-func metricReports(keys []metricKey, scorers []galileo.Scorer, st *waitState) []report.Metric {
+// state of the wait (its metrics are keys, in order).
+func metricReports(keys []metricKey, scorers []galileo.Scorer, st *galileo.WaitState) []report.Metric {
 	byID := map[string]*galileo.Scorer{}
 	for i := range scorers {
 		byID[scorers[i].ID] = &scorers[i]
 	}
-	aggregates := func(key string) *galileo.MetricAggregates {
-		if st == nil || st.Response == nil {
-			return nil
-		}
-		if a, ok := st.Response.StructuredAggregateMetrics[key]; ok {
-			return &a
-		}
-		if a, ok := st.Local[key]; ok {
-			return &a
-		}
-		return nil
-	}
 	out := make([]report.Metric, 0, len(keys))
-	for _, k := range keys {
-		m := report.NewMetric(k.Metric, k.Key, aggregates(k.Key))
+	for i, k := range keys {
+		var agg *galileo.MetricAggregates
+		if st != nil && i < len(st.Metrics) {
+			agg = st.Metrics[i].Aggregates
+		}
+		m := report.NewMetric(k.Metric, k.Key, agg)
 		if s := byID[k.Key]; s != nil {
 			m.ScorerName = s.Name
 			if s.Label != nil {
@@ -233,10 +110,10 @@ func metricReports(keys []metricKey, scorers []galileo.Scorer, st *waitState) []
 	// records carried, when it publishes no aggregates): free to report,
 	// and Result.Check may use them.
 	if st != nil && st.Response != nil {
-		for _, k := range freeSystemMetrics {
+		for _, k := range []string{assert.MetricCost, assert.MetricDuration, assert.MetricInputTokens, assert.MetricOutputTokens, assert.MetricTotalTokens} {
 			a, ok := st.Response.StructuredAggregateMetrics[k]
 			if !ok {
-				a, ok = st.Local[k]
+				a, ok = st.Computed[k]
 			}
 			if !ok || slices.ContainsFunc(keys, func(m metricKey) bool { return m.Key == k }) {
 				continue

@@ -1,219 +1,268 @@
 package galileotest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
+	"github.com/galileo-community/galileo-go/emulator"
 	"github.com/galileo-community/galileo-go/galileo"
 )
 
-// clockSource is a fake experiment on the real clock (a synctest bubble's
-// fake one in these tests): rows are scored at a steady pace, the last one
-// done after the start; fail answers the first polls with errors.
-type clockSource struct {
-	mu       sync.Mutex
-	start    time.Time
-	done     time.Duration
-	rows     int
-	cap      int // stop scoring here (0: no cap)
-	fail     []error
-	polls    []time.Duration
-	progress float64
+// scoredExperiment creates an experiment on the emulator whose rows the
+// server scores for correctness from the dataset's generated outputs: a
+// third of them are wrong, so a partial average differs from the final
+// one.
+func scoredExperiment(t testing.TB, emu *emulator.Server, c *galileo.Client, pid, name string, rows int) *galileo.Experiment {
+	t.Helper()
+	var recs []map[string]any
+	for i := range rows {
+		out := fmt.Sprintf("answer %d", i)
+		gen := out
+		if i%3 == 2 {
+			gen = "something else entirely"
+		}
+		recs = append(recs, map[string]any{"input": fmt.Sprintf("question %d", i), "output": out, "generated_output": gen})
+	}
+	ds, err := emu.CreateDataset(pid, name+"-rows", recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: name, ProjectID: pid, DatasetID: ds.ID,
+		Metrics: []string{galileo.MetricCorrectness}, Trigger: true}).Create(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
-func (s *clockSource) Poll(ctx context.Context) (*galileo.ExperimentResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	el := time.Since(s.start)
-	s.polls = append(s.polls, el)
-	if len(s.fail) > 0 {
-		err := s.fail[0]
-		s.fail = s.fail[1:]
-		return nil, err
-	}
-	n := int64(s.rows)
-	if el < s.done {
-		n = int64(float64(s.rows) * el.Seconds() / s.done.Seconds())
-	}
-	if s.cap != 0 {
-		n = min(n, int64(s.cap))
-	}
-	resp := &galileo.ExperimentResponse{StructuredAggregateMetrics: map[string]galileo.MetricAggregates{}}
-	if s.progress > 0 {
-		resp.Status.LogGeneration = &galileo.ExperimentPhaseStatus{ProgressPercent: s.progress}
-	}
-	if n > 0 {
-		avg := 0.9
-		resp.StructuredAggregateMetrics["uuid-correctness"] = galileo.MetricAggregates{Count: &n, Avg: &avg}
-	}
-	return resp, nil
-}
-
-var oneMetric = []metricKey{{Metric: "correctness", Key: "uuid-correctness"}}
-
-func TestWait_detectsCompletionAndLogsProgress(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		src := &clockSource{start: time.Now(), done: 60 * time.Second, rows: 50}
-		var lines []string
-		logf := func(f string, a ...any) { lines = append(lines, sprintf(f, a...)) }
-		st, err := wait(t.Context(), src, waitSpec{label: "support-bot", metrics: oneMetric, rows: 50, need: 50}, defaultWaitPolicy(), realClock{}, logf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !st.Done || st.Scored["uuid-correctness"] != 50 {
-			t.Fatalf("state = %+v, want done with 50 rows scored", st)
-		}
-		if late := st.Elapsed - 60*time.Second; late < 0 || late > 6*time.Second {
-			t.Errorf("completion at 60s detected at %s, want within 10%%", st.Elapsed)
-		}
-		if len(src.polls) > 31/3 {
-			t.Errorf("%d polls, want at most a third of a 2s poller's 31: %v", len(src.polls), src.polls)
-		}
-		last := lines[len(lines)-1]
-		if !strings.HasPrefix(last, "support-bot: 50/50 rows scored (correctness 50/50) after 1m") {
-			t.Errorf("last progress line = %q", last)
-		}
-		if len(lines) > len(src.polls) || len(lines) < 2 {
-			t.Errorf("%d progress lines for %d polls: %q", len(lines), len(src.polls), lines)
-		}
-	})
-}
-
-func sprintf(f string, a ...any) string { return strings.TrimSpace(fmt.Sprintf(f, a...)) }
-
-func TestWait_progressLinesAreRateLimited(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		// Scoring never finishes; the wait polls at the backoff's cap
-		// (30s) at most, and logs at most every 5s plus phase changes.
-		src := &clockSource{start: time.Now(), done: time.Hour, rows: 1000}
-		pol := defaultWaitPolicy()
-		pol.Max = time.Second // poll often, to test the log limit
-		var times []time.Duration
-		start := time.Now()
-		logf := func(string, ...any) { times = append(times, time.Since(start)) }
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-		defer cancel()
-		_, err := wait(ctx, src, waitSpec{label: "x", metrics: oneMetric, rows: 1000, need: 1000}, pol, realClock{}, logf)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want the deadline", err)
-		}
-		for i := 2; i < len(times); i++ { // the first two are phase changes
-			if d := times[i] - times[i-1]; d < pol.LogEvery {
-				t.Errorf("progress lines %d and %d are %s apart, want >= %s", i-1, i, d, pol.LogEvery)
-			}
-		}
-		if len(src.polls) < 2*len(times) {
-			t.Errorf("%d polls but %d lines: lines are not rate-limited", len(src.polls), len(times))
-		}
-	})
-}
-
-func TestWait_timeoutReturnsLastState(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		src := &clockSource{start: time.Now(), done: time.Second, rows: 10, cap: 7, progress: 1}
-		ctx, cancel := context.WithTimeoutCause(t.Context(), 20*time.Second, &deadlineCause{"the experiment's timeout of 20s"})
-		defer cancel()
-		st, err := wait(ctx, src, waitSpec{label: "x", metrics: oneMetric, rows: 10, need: 10}, defaultWaitPolicy(), realClock{}, nil)
-		if err == nil || err.Error() != "the experiment's timeout of 20s" {
-			t.Fatalf("err = %v, want the timeout's cause", err)
-		}
-		if st.Scored["uuid-correctness"] != 7 || st.Done {
-			t.Errorf("last state %+v, want 7 scored, not done", st.Scored)
-		}
-		// The last poll lands shortly before the deadline, so the state
-		// reported is fresh.
-		if last := src.polls[len(src.polls)-1]; last < 19*time.Second {
-			t.Errorf("last poll at %s, want just before the 20s deadline; polls %v", last, src.polls)
-		}
-	})
-}
-
-func TestWait_errors(t *testing.T) {
-	notFound := &galileo.APIError{Status: http.StatusNotFound, Message: "experiment not found"}
-	unavailable := &galileo.APIError{Status: http.StatusServiceUnavailable, Message: "down"}
-	tooMany := &galileo.APIError{Status: http.StatusTooManyRequests, Message: "slow down"}
-	tests := []struct {
-		name      string
-		fail      []error
-		wantErr   error
-		wantPolls int
-	}{
-		{name: "a 404 stops at once", fail: []error{notFound}, wantErr: notFound, wantPolls: 1},
-		{name: "503 and 429 are retried", fail: []error{unavailable, tooMany}, wantErr: nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				src := &clockSource{start: time.Now(), done: 0, rows: 3, fail: tt.fail}
-				_, err := wait(t.Context(), src, waitSpec{label: "x", metrics: oneMetric, rows: 3, need: 3}, defaultWaitPolicy(), realClock{}, nil)
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
-				if tt.wantPolls > 0 && len(src.polls) != tt.wantPolls {
-					t.Errorf("%d polls, want %d", len(src.polls), tt.wantPolls)
-				}
-			})
-		})
-	}
-}
-
-func TestWait_backoffIsTheUpperBound(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		// No progress at all: the intervals follow the exponential backoff
-		// (x3, 20% jitter) up to its 30s cap.
-		src := &clockSource{start: time.Now(), done: time.Hour, rows: 10, cap: -1}
-		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-		defer cancel()
-		pol := defaultWaitPolicy()
-		_, _ = wait(ctx, src, waitSpec{label: "x", metrics: oneMetric, rows: 10, need: 10}, pol, realClock{}, nil)
-		if src.polls[0] != pol.FirstPoll {
-			t.Errorf("first poll at %s, want %s", src.polls[0], pol.FirstPoll)
-		}
-		for i := 1; i < len(src.polls)-1; i++ {
-			d := src.polls[i] - src.polls[i-1]
-			want := min(time.Duration(float64(pol.Initial)*pow(pol.Multiplier, i-1)), pol.Max)
-			lo, hi := time.Duration(float64(want)*(1-pol.Jitter)), time.Duration(float64(want)*(1+pol.Jitter))
-			if d < lo || d > hi {
-				t.Errorf("interval %d = %s, want %s..%s", i, d, lo, hi)
-			}
-		}
-	})
-}
-
-func pow(b float64, n int) float64 {
-	r := 1.0
-	for range n {
-		r *= b
-	}
-	return r
-}
-
-func TestEstimator_completion(t *testing.T) {
-	tests := []struct {
+// TestWaitForMetrics_pythonExample ports the official reference's "poll
+// until a metric is computed, then assert" example: with WaitForMetrics
+// the value asserted on is the complete one — every row counted, the
+// final average — in each way the server may publish aggregates
+// (incrementally, at completion, or not at all, when the records are
+// recounted).
+func TestWaitForMetrics_pythonExample(t *testing.T) {
+	const rows = 12
+	modes := []struct {
 		name string
-		obs  []obsPoint
-		want time.Duration
-		ok   bool
+		opts emulator.Options
 	}{
-		{name: "nothing yet", obs: []obsPoint{{time.Second, 0}}, ok: false},
-		{name: "one point, from the start", obs: []obsPoint{{0, 0}, {time.Second, 9.5}}, want: 10 * time.Second, ok: true},
-		{name: "two points", obs: []obsPoint{{time.Second, 10}, {3 * time.Second, 30}}, want: 3*time.Second + time.Duration(69.5/10*float64(time.Second)), ok: true},
-		{name: "done", obs: []obsPoint{{time.Second, 10}, {5 * time.Second, 100}}, want: 5 * time.Second, ok: true},
+		{"incremental", emulator.Options{ScoringDelay: 15 * time.Millisecond}},
+		{"at completion", emulator.Options{ScoringDelay: 15 * time.Millisecond, PublishAggregates: emulator.PublishAtCompletion}},
+		{"no structured aggregates", emulator.Options{ScoringDelay: 15 * time.Millisecond, DisableStructuredAggregates: true}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := &estimator{target: 100, obs: tt.obs}
-			got, ok := e.completion()
-			if ok != tt.ok || (ok && (got-tt.want > time.Millisecond || tt.want-got > time.Millisecond)) {
-				t.Errorf("completion() = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			emu, c := newEmulator(t, mode.opts)
+			p, err := emu.CreateProject("waits")
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp := scoredExperiment(t, emu, c, p.ID, "python-example", rows)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+
+			st, err := exp.WaitForMetrics(ctx, nil, galileo.MetricCorrectness)
+			if err != nil {
+				t.Fatal(err)
+			}
+			agg := st.Metrics[0].Aggregates
+			if !st.Done || agg == nil || agg.Rows() != rows {
+				t.Fatalf("WaitForMetrics returned %+v with %d rows counted, want done with all %d", st, agg.Rows(), rows)
+			}
+			// The final value, once the emulator is idle: the average of
+			// every trace's score.
+			if err := emu.WaitIdle(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var sum float64
+			n := 0
+			for _, tr := range emu.Traces(exp.ID()) {
+				if v, ok := tr.Metrics["correctness"].(float64); ok {
+					sum += v
+					n++
+				}
+			}
+			if n != rows {
+				t.Fatalf("%d traces have a correctness score, want %d", n, rows)
+			}
+			if avg, ok := agg.Stat("avg"); !ok || fmt.Sprintf("%.6f", avg) != fmt.Sprintf("%.6f", sum/rows) {
+				t.Errorf("avg after the wait = %v, want the final %.6f", avg, sum/rows)
+			}
+			// With aggregates on the server, the handle's cache now holds the
+			// complete value too.
+			if !mode.opts.DisableStructuredAggregates {
+				got, err := exp.GetMetricAggregate(ctx, "CORRECTNESS")
+				if err != nil || got.Rows() != rows {
+					t.Errorf("GetMetricAggregate after the wait = %+v, %v; want %d rows", got, err, rows)
+				}
 			}
 		})
+	}
+}
+
+func TestWaitForMetrics_unknownMetric(t *testing.T) {
+	emu, c := newEmulator(t)
+	p, err := emu.CreateProject("waits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := scoredExperiment(t, emu, c, p.ID, "typo", 3)
+	_, err = exp.WaitForMetrics(t.Context(), nil, "corectness")
+	if !errors.Is(err, galileo.ErrUnknownMetric) || !strings.Contains(err.Error(), `did you mean "correctness"?`) {
+		t.Fatalf("err = %v, want ErrUnknownMetric with a suggestion", err)
+	}
+}
+
+// TestWaitForMetrics_onePollForManyExperiments checks that waits on 32
+// experiments of one project poll with one experiments search per tick,
+// covering every experiment, and never one GET per experiment.
+func TestWaitForMetrics_onePollForManyExperiments(t *testing.T) {
+	const n = 32
+	var searches, gets atomic.Int64
+	var maxIDs atomic.Int64
+	count := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/experiments/search"):
+				searches.Add(1)
+				var body struct {
+					Filters []struct {
+						Name  string `json:"name"`
+						Value any    `json:"value"`
+					} `json:"filters"`
+				}
+				b, _ := io.ReadAll(r.Body)
+				_ = json.Unmarshal(b, &body)
+				r.Body = io.NopCloser(bytes.NewReader(b))
+				if len(body.Filters) == 1 && body.Filters[0].Name == "id" {
+					if ids, ok := body.Filters[0].Value.([]any); ok && int64(len(ids)) > maxIDs.Load() {
+						maxIDs.Store(int64(len(ids)))
+					}
+				}
+			case r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/experiments/"):
+				gets.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	emu, c := newEmulator(t, emulator.Options{ScoringDelay: 20 * time.Millisecond, Middleware: count})
+	p, err := emu.CreateProject("many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps := make([]*galileo.Experiment, n)
+	for i := range exps {
+		exps[i] = scoredExperiment(t, emu, c, p.ID, fmt.Sprintf("parallel-%d", i), 20)
+	}
+	// The first answers show nothing scored, so that no wait ends before
+	// every wait has joined, however slow the set-up was.
+	if err := emu.Fault("POST /projects/{project_id}/experiments/search", emulator.Fault{PendingPolls: 3}); err != nil {
+		t.Fatal(err)
+	}
+	searches.Store(0)
+	gets.Store(0)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	polls := make([]int, n)
+	var wg sync.WaitGroup
+	for i, e := range exps {
+		wg.Go(func() {
+			st, err := e.WaitForMetrics(ctx, nil, galileo.MetricCorrectness)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			polls[i] = st.Polls
+		})
+	}
+	wg.Wait()
+	most, total := 0, 0
+	for _, p := range polls {
+		most, total = max(most, p), total+p
+	}
+	t.Logf("%d searches; %d polls seen in all, at most %d by one wait", searches.Load(), total, most)
+	if g := gets.Load(); g != 0 {
+		t.Errorf("%d GETs of single experiments, want every poll batched", g)
+	}
+	// Every tick answers every wait joined: the requests are about as many
+	// as the polls of the longest wait, and a small fraction of the polls
+	// the waits saw (one request each without batching).
+	if s := searches.Load(); s > int64(most)+2 || 8*s > int64(total) {
+		t.Errorf("%d experiments searches for %d waits that saw %d polls in all (at most %d each), want about one request per poll of the longest wait",
+			s, n, total, most)
+	}
+	if m := maxIDs.Load(); m != n {
+		t.Errorf("the largest search asked for %d experiments, want all %d in one request", m, n)
+	}
+}
+
+// TestResolveMetrics_oneIdentity checks on the emulator's catalogue that
+// every built-in metric label resolves, and that the other spellings of a
+// metric — name, label in another case, metric_key_alias — resolve to the
+// same aggregate key, for specs and aggregate look-ups alike.
+func TestResolveMetrics_oneIdentity(t *testing.T) {
+	emu, c := newEmulator(t)
+	p, err := emu.CreateProject("identity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := galileo.GalileoMetrics()
+	ms, err := c.Experiments.ResolveMetrics(t.Context(), p.ID, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		if m.Label != labels[i] || !galileo.IsID(m.Key) {
+			t.Errorf("%s resolved to %+v", labels[i], m)
+		}
+	}
+	same := map[string][]string{
+		galileo.MetricCompleteness:      {"completeness", "COMPLETENESS", "completeness_gpt"},
+		galileo.MetricOutputToxicity:    {"output_toxicity", "output toxicity", "toxicity_gpt"},
+		galileo.MetricInputToxicity:     {"input_toxicity"}, // a name, not the SLM scorer's alias
+		galileo.MetricCorrectness:       {"CORRECTNESS", " correctness "},
+		galileo.MetricInputToxicityLuna: {"input_toxicity_luna"},
+	}
+	for label, spellings := range same {
+		got, err := c.Experiments.ResolveMetrics(t.Context(), p.ID, append([]string{label}, spellings...))
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		for i, m := range got[1:] {
+			if m.Key != got[0].Key {
+				t.Errorf("%q resolved to %s (%s), want %s like %q", spellings[i], m.Key, m.Label, got[0].Key, label)
+			}
+		}
+	}
+	sys, err := c.Experiments.ResolveMetrics(t.Context(), p.ID, []string{"Latency", "COST", "num_total_tokens"})
+	if err != nil || sys[0].Key != galileo.MetricDuration || sys[1].Key != galileo.MetricCost || !sys[2].System() {
+		t.Errorf("system metrics resolved to %+v, %v", sys, err)
+	}
+	_, err = c.Experiments.ResolveMetrics(t.Context(), p.ID, []string{"Corectness"})
+	if !errors.Is(err, galileo.ErrUnknownMetric) || !strings.Contains(err.Error(), `did you mean "Correctness"?`) {
+		t.Errorf("unknown metric: err = %v, want ErrUnknownMetric with a suggestion", err)
+	}
+}
+
+func TestWaitForMetrics_missingExperimentStopsAtOnce(t *testing.T) {
+	emu, c := newEmulator(t)
+	p, err := emu.CreateProject("missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Experiments.WaitForMetrics(t.Context(), p.ID, "00000000-0000-4000-8000-000000000000", nil, "cost")
+	if !errors.Is(err, galileo.ErrNotFound) || st == nil || st.Polls != 1 {
+		t.Fatalf("err = %v after %+v, want ErrNotFound after one poll", err, st)
 	}
 }
