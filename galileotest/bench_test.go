@@ -54,15 +54,21 @@ func BenchmarkParallelExperiments(b *testing.B) {
 		wg.Wait()
 		return time.Since(start)
 	}
-	var single, parallel time.Duration
+	benchOneAgainstMany(b, run, 32, "single", "parallel-32", "parallel/single")
+}
+
+// benchOneAgainstMany runs run(1), then run(n), once per iteration, and
+// reports both mean wall times (s-<oneName>, s-<manyName>) and their ratio.
+func benchOneAgainstMany(b *testing.B, run func(n int) time.Duration, n int, oneName, manyName, ratioName string) {
+	var one, many time.Duration
 	for b.Loop() {
-		single += run(1)
-		parallel += run(32)
+		one += run(1)
+		many += run(n)
 	}
-	n := float64(b.N)
-	b.ReportMetric(single.Seconds()/n, "s-single")
-	b.ReportMetric(parallel.Seconds()/n, "s-parallel-32")
-	b.ReportMetric(parallel.Seconds()/single.Seconds(), "parallel/single")
+	iters := float64(b.N)
+	b.ReportMetric(one.Seconds()/iters, "s-"+oneName)
+	b.ReportMetric(many.Seconds()/iters, "s-"+manyName)
+	b.ReportMetric(many.Seconds()/one.Seconds(), ratioName)
 }
 
 // BenchmarkFunctionRun runs a 20ms function over 10,000 rows with
@@ -139,15 +145,7 @@ func BenchmarkRunDirSuite(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var one, sixteen time.Duration
-	for b.Loop() {
-		one += suite(1)
-		sixteen += suite(16)
-	}
-	n := float64(b.N)
-	b.ReportMetric(one.Seconds()/n, "s-one")
-	b.ReportMetric(sixteen.Seconds()/n, "s-16")
-	b.ReportMetric(sixteen.Seconds()/one.Seconds(), "16/one")
+	benchOneAgainstMany(b, suite, 16, "one", "16", "16/one")
 }
 
 // TestRunDirSuiteChild is the go test process BenchmarkRunDirSuite starts;
