@@ -23,6 +23,7 @@
 // # Grammar
 //
 //	threshold = stat cmp value
+//	          | stat cmp baseline       ; avg or pNN against a baseline run
 //	          | value cmp stat          ; same as: stat mirrored-cmp value
 //	          | value lt stat lt value  ; a range, e.g. 0.8 <= avg <= 1
 //	          | value gt stat gt value  ; a range written downwards
@@ -32,6 +33,7 @@
 //	cmp       = ">=" | ">" | "<=" | "<" | "==" | "!="
 //	lt        = "<" | "<="
 //	gt        = ">" | ">="
+//	baseline  = "baseline" [("+" | "-") value]   ; e.g. baseline - 0.02, baseline + 200ms
 //	value     = number [unit] | "$" number
 //	unit      = "%" | "ns" | "us" | "ms" | "s" | "m"
 //	number    = ["-"] digits ["." digits] [("e"|"E") ["+"|"-"] digits]
@@ -44,6 +46,13 @@
 // metric's value distribution; true and false mean the keys "1" and "0";
 // a quoted string (Go escapes in "...", none in '...') is taken as written.
 // A range must not be empty (1 <= avg <= 0.8 is an error).
+//
+// A threshold on a baseline ("avg >= baseline - 0.02", "p95 <= baseline +
+// 200ms") compares with the same statistic of another experiment: its
+// offset is a value of the statistic's units, Threshold.Baseline returns
+// it, and AgainstBaseline puts the baseline's value in. Evaluating it
+// without a baseline fails ("no baseline to compare with"); the harness
+// and package report judge it against the experiment's baseline.
 //
 // # Units
 //

@@ -40,7 +40,8 @@ type Result struct {
 }
 
 // Evaluate tests the threshold against a metric's aggregates. A statistic
-// the server did not report fails with an explanation saying so.
+// the server did not report fails with an explanation saying so, and so
+// does a threshold that refers to a baseline (use AgainstBaseline first).
 //
 // rate(v) is the number of rows whose value is v divided by the total of
 // all counts in ValueDistribution (not by Count, which may lag behind or
@@ -72,8 +73,11 @@ func (t Threshold) Evaluate(a Aggregates) Result {
 		return r
 	}
 	r.Actual = &x
-	r.Pass = t.holds(x)
+	r.Pass = t.holds(x) && !t.baseline
 	r.Explanation = fmt.Sprintf("%s %s = %s, want %s%s", t.Metric, t.Stat(), t.display(x), t.condition(), suffix)
+	if t.baseline {
+		r.Explanation += ": no baseline to compare with"
+	}
 	return r
 }
 

@@ -207,6 +207,9 @@ func (p *parser) statFirst() (Threshold, error) {
 	if err != nil {
 		return Threshold{}, err
 	}
+	if tok := p.peek(); tok.kind == tIdent && strings.EqualFold(tok.text, "baseline") {
+		return p.baselineValue(t, op)
+	}
 	rb, err := p.value()
 	if err != nil {
 		return Threshold{}, err

@@ -96,10 +96,14 @@ func (p *parser) reach(t Threshold, col, loCol, hiCol int) error {
 // only the server's scorer record tells (Parse checks what the metric's
 // name alone tells). It returns an error saying so when the threshold can
 // never be met there, or is always met and so checks nothing. Sums and
-// counts grow with the rows and rates are checked by Parse: they pass.
+// counts grow with the rows and rates are checked by Parse, and a
+// threshold on a baseline moves with the baseline: they pass.
 func (t Threshold) WithinRange(lo, hi float64) error {
 	switch t.stat {
 	case statSum, statCount, statRate, "":
+		return nil
+	}
+	if t.baseline {
 		return nil
 	}
 	s := span{lo: lo, hi: hi}

@@ -32,6 +32,10 @@ type Threshold struct {
 	// A range "lo loOp stat hiOp hi"; loOp and hiOp are each < or <=.
 	loOp, hiOp string
 	lo, hi     bound
+
+	// baseline marks "stat op baseline [± val]": val is then the offset
+	// from the baseline's value.
+	baseline bool
 }
 
 // bound is a number as written in an expression, with its unit.
@@ -79,6 +83,9 @@ func (t Threshold) String() string {
 	if t.op == "" {
 		return t.lo.String() + " " + t.loOp + " " + t.Stat() + " " + t.hiOp + " " + t.hi.String()
 	}
+	if t.baseline {
+		return t.Stat() + " " + t.op + " " + t.baselineText()
+	}
 	return t.Stat() + " " + t.op + " " + t.val.String()
 }
 
@@ -96,10 +103,13 @@ func (t Threshold) Stat() string {
 }
 
 // condition renders what the threshold wants, as shown after "want" in an
-// explanation: ">= 0.95" or "0.8 <= avg <= 1".
+// explanation: ">= 0.95", ">= baseline - 0.02" or "0.8 <= avg <= 1".
 func (t Threshold) condition() string {
 	if t.op == "" {
 		return t.String()
+	}
+	if t.baseline {
+		return t.op + " " + t.baselineText()
 	}
 	return t.op + " " + t.val.String()
 }
@@ -184,4 +194,50 @@ func formatNumber(f float64) string {
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// Holds reports whether x, a value of the statistic in base units,
+// satisfies the threshold. The zero Threshold holds for nothing.
+func (t Threshold) Holds(x float64) bool {
+	if t.stat == "" {
+		return false
+	}
+	return t.holds(x)
+}
+
+// Format renders x, a value of the statistic in base units, as an
+// explanation shows it: with the threshold's unit (2.4s, $0.62, 85%) and
+// enough digits to lie on the same side of every bound as x. Infinite
+// values are written "-inf" and "+inf".
+func (t Threshold) Format(x float64) string {
+	switch {
+	case math.IsInf(x, 1):
+		return "+inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	return t.display(x)
+}
+
+// Convex reports whether the values that satisfy the threshold form one
+// interval (every comparison but == and !=), so that an interval of the
+// statistic lies wholly inside when both its ends do.
+func (t Threshold) Convex() bool {
+	return t.stat != "" && t.op != "==" && t.op != "!="
+}
+
+// Quantile returns the quantile a percentile statistic stands for (0.95 for
+// p95) and false for every other statistic.
+func (t Threshold) Quantile() (float64, bool) {
+	switch t.stat {
+	case "p50":
+		return 0.5, true
+	case "p90":
+		return 0.9, true
+	case "p95":
+		return 0.95, true
+	case "p99":
+		return 0.99, true
+	}
+	return 0, false
 }

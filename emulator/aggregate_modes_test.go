@@ -32,7 +32,7 @@ func functionRunWith(t *testing.T, ctx context.Context, c *galileo.Client) (*gal
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "fn", ProjectID: proj.ID, DatasetID: ds.ID, Metrics: []string{"correctness"}}).Create(ctx)
+	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "fn", ProjectID: proj.ID, DatasetID: ds.ID, Metrics: []string{"correctness"}, RunMode: galileo.RunByClient}).Create(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@
 //
 //	func TestBot(t *testing.T) {
 //		s := emulator.NewTest(t)            // loopback server, closed at the end of the test
-//		c, err := s.Client()                // a *galileo.Client wired to it, API key set
+//		c, err := s.Client()                // a *galileo.Client wired to it: API key, console links to it
 //		if err != nil {
 //			t.Fatal(err)
 //		}
@@ -81,8 +81,14 @@
 //   - "upper": the last message in upper case;
 //   - "error": fails every row (status 500 on the trace and the LLM span);
 //   - any name given to Server.RegisterModel (a Go ModelFunc);
-//   - anything else (e.g. "GPT-4o", the SDKs' default) falls back to
-//     DefaultModel (echo), logged once per alias.
+//   - a model alias of the Galileo service (e.g. "GPT-4o", the SDKs'
+//     default, "GPT-4o mini", "gpt-5.1"; see KnownModel) is answered by
+//     DefaultModel (echo), logged once per alias;
+//   - any other alias is refused when the run is started, as the service
+//     refuses it: 422 with "Model alias '<alias>' not found".
+//
+// "echo", "ground-truth", "upper" and "error" exist only in the emulator:
+// the service refuses them.
 //
 // Each generated row becomes a trace with one llm span carrying the model,
 // the rendered messages and token counts (the model's, else
@@ -90,6 +96,9 @@
 // BaseLatency (300ms) + PerTokenLatency (2ms) per output token. trigger:
 // true without a template copies the dataset's generated_output column; a
 // dataset without it is a 422 carrying standard_error error_code 3512.
+// trigger: true with neither a dataset nor a template (what the Python
+// SDK's create() sends for an experiment without a dataset) creates the
+// experiment with nothing to run.
 //
 // status.log_generation.progress_percent goes from 0 to 1 as rows are
 // generated (prompt runs) or complete traces are ingested (function runs:
@@ -129,6 +138,14 @@
 // publishes the aggregates (structured and legacy) only once the run is
 // complete, all at once, instead of row by row (PublishIncremental, the
 // default).
+//
+// Scores are deterministic unless Options.JudgeNoise (galileotest emulator
+// --judge-noise 0.1) is set: then every judge metric (an LLM or SLM scorer,
+// not a formula such as BLEU) gets seeded noise — Gaussian with that
+// standard deviation on numeric scores, clamped to 0..1, a flip with that
+// probability on boolean ones — drawn from Seed, the trace id and the
+// scorer, as scoring.Scorer.Perturb documents. A rerun of the same rows
+// then scores differently, as with a real judge.
 //
 // # Faults
 //
@@ -246,7 +263,10 @@
 //   - Experiment groups are only names: an experiment reports
 //     "<dataset> Experiment Group" or the system "Ungrouped" group.
 //   - Sessions exist through their traces (one per trace unless the client
-//     sets session_id); POST .../sessions hands out an id only.
+//     sets session_id); POST .../sessions hands out an id only. The model
+//     column of a trace or session (available columns, filters, sort) is
+//     the model of its first LLM span; Galileo does not document how it
+//     derives it.
 //   - Export answers carry Content-Type text/csv (csv) or
 //     application/jsonl (json and jsonl, one record per line), where the
 //     API document declares application/json.

@@ -32,7 +32,7 @@ func Example() {
 	}, &galileo.DatasetCreateOptions{ProjectID: p.ID})
 	tmpl, _ := c.Prompts.Create(ctx, "qa-prompt", []galileo.Message{{Role: "user", Content: "{{input}}"}}, nil, nil)
 	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "nightly", ProjectID: p.ID, DatasetID: ds.ID,
-		PromptTemplateID: tmpl.ID, Model: emulator.ModelGroundTruth, Metrics: []string{"correctness"}, Trigger: true}).Create(ctx)
+		PromptTemplateID: tmpl.ID, Model: emulator.ModelGroundTruth, Metrics: []string{"correctness"}}).Create(ctx)
 	if err != nil {
 		panic(err)
 	}

@@ -122,7 +122,10 @@ func (s *Server) createExperiment(projectID string, in experimentSpec) (galileo.
 			e.PromptSettings = &def
 		}
 	}
-	if in.Trigger {
+	// trigger: true is what the Python SDK's create() always sends; with
+	// neither a dataset nor a template there is nothing to run, and the
+	// experiment is only created (a dataset is optional at creation).
+	if in.Trigger && (d != nil || e.TemplateVersionID != "") {
 		if err := s.startRun(e, d, ""); err != nil {
 			return galileo.ExperimentResponse{}, err
 		}
@@ -231,6 +234,9 @@ func (s *Server) startRun(e *experimentRec, d *datasetRec, jobID string) error {
 		run.TemplateVersionID = e.TemplateVersionID
 		run.TemplateID = s.st.templateVer[e.TemplateVersionID].ID
 		run.Settings = e.PromptSettings
+		if err := s.checkModel(run.Settings); err != nil {
+			return err
+		}
 	} else {
 		if !slices.Contains(d.Versions[e.DatasetVersion].Columns, "generated_output") {
 			return standardError(http.StatusUnprocessableEntity, errCodeNoGeneratedOutput, "experiment_missing_generated_output",

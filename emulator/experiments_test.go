@@ -78,7 +78,7 @@ func TestExperiments_CreateValidation(t *testing.T) {
 		{"unknown dataset version", map[string]any{"name": "x", "dataset": map[string]any{"dataset_id": f.did, "version_index": 7}}, 404, "Version 7"},
 		{"unknown template version", map[string]any{"name": "x", "prompt_template_version_id": missingID}, 404, "not found"},
 		{"unknown scorer", map[string]any{"name": "x", "scorers": []map[string]any{{"id": missingID, "scorer_type": "preset"}}}, 404, "Scorer " + missingID + " not found"},
-		{"trigger without dataset", map[string]any{"name": "x", "trigger": true}, 422, `"loc":["body","dataset"]`},
+		{"trigger a template without dataset", map[string]any{"name": "x", "trigger": true, "prompt_template_version_id": f.tvid}, 422, `"loc":["body","dataset"]`},
 		{"trigger without template nor generated_output", map[string]any{"name": "x", "trigger": true,
 			"dataset": map[string]any{"dataset_id": f.did, "version_index": 0}}, 422, `"error_code":3512`},
 	}
@@ -92,6 +92,29 @@ func TestExperiments_CreateValidation(t *testing.T) {
 	}
 	if n := len(s.Experiments(f.pid)); n != 1 {
 		t.Errorf("%d experiments stored, want only the first one", n)
+	}
+}
+
+// trigger: true with neither a dataset nor a template, as the Python SDK's
+// create() sends for Experiment(name=..., project_name=...).create(),
+// creates the experiment with nothing to run.
+func TestExperiments_TriggerWithNothingToRun(t *testing.T) {
+	s := newTestServer(t)
+	a := newAPI(t, s)
+	f := seed(t, s, qaRows)
+	r := a.ok(http.StatusOK, "POST", "/projects/"+f.pid+"/experiments", map[string]any{"name": "bare", "task_type": 16, "trigger": true})
+	var got galileo.ExperimentResponse
+	if err := json.Unmarshal(r.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "bare" || got.Dataset != nil {
+		t.Errorf("created %+v: want experiment bare without dataset", got)
+	}
+	s.mu.Lock()
+	e := s.st.Experiments[got.ID]
+	s.mu.Unlock()
+	if e == nil || e.Run != nil {
+		t.Errorf("stored %+v: want the experiment, without a run", e)
 	}
 }
 

@@ -104,7 +104,7 @@ func TestFaults_PendingPolls(t *testing.T) {
 	ctx := context.Background()
 	f := seed(t, s, qaRows)
 	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "pp", ProjectID: f.pid, DatasetID: f.did, PromptTemplateID: s.Dump().Templates[0].ID,
-		Model: ModelGroundTruth, Metrics: []string{"correctness"}, Trigger: true}).Create(ctx)
+		Model: ModelGroundTruth, Metrics: []string{"correctness"}}).Create(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,10 +37,79 @@ const (
 	ModelUpper = "upper"
 	// ModelError fails every row (the row is logged with status 500).
 	ModelError = "error"
-	// DefaultModel is used for model aliases the emulator does not know
-	// (for example "GPT-4o"); the fallback is logged once per alias.
+	// DefaultModel answers for the Galileo service's own model aliases
+	// (for example "GPT-4o", the SDKs' default; see [KnownModel]); the
+	// fallback is logged once per alias.
 	DefaultModel = ModelEcho
 )
+
+// serviceModels are model aliases the Galileo service offers through its
+// standard integrations, normalized by modelKey. The emulator answers them
+// with DefaultModel; dated versions ("gpt-4o-mini-2024-07-18") and the
+// aliases of Server.RegisterModel count too.
+var serviceModels = map[string]bool{
+	"gpt-4o": true, "gpt-4o-mini": true, "gpt-4.1": true, "gpt-4.1-mini": true, "gpt-4.1-nano": true,
+	"gpt-5": true, "gpt-5-mini": true, "gpt-5-nano": true, "gpt-5.1": true, "o1": true, "o3": true,
+	"o3-mini": true, "o4-mini": true, "gpt-4": true, "gpt-4-turbo": true, "gpt-3.5-turbo": true,
+	"claude-3.5-haiku": true, "claude-3.5-sonnet": true, "claude-3.7-sonnet": true, "claude-3-5-haiku": true,
+	"claude-sonnet-4": true, "claude-opus-4": true, "claude-sonnet-4.5": true, "claude-haiku-4.5": true,
+	"gemini-2.0-flash": true, "gemini-2.5-flash": true, "gemini-2.5-pro": true,
+}
+
+// modelKey normalizes an alias: lower case, anything up to the last '/'
+// dropped, blanks as '-' ("GPT-4o mini" is "gpt-4o-mini").
+func modelKey(alias string) string {
+	m := strings.ToLower(strings.TrimSpace(alias))
+	if i := strings.LastIndex(m, "/"); i >= 0 {
+		m = m[i+1:]
+	}
+	return strings.Join(strings.Fields(m), "-")
+}
+
+// KnownModel reports whether a prompt run may use alias without a
+// registered model: one of the emulator's own models ("echo",
+// "ground-truth", "upper", "error", which exist only in the emulator), or
+// a model alias of the Galileo service, answered with DefaultModel. A
+// prompt run with any other alias is refused as the service refuses it, a
+// 422 whose message is "Model alias '<alias>' not found" (as a validation
+// error at body.prompt_settings.model_alias, the shape the OpenAPI
+// document gives 422 answers). Models added with
+// Server.RegisterModel are known too (see Server.knownModel).
+func KnownModel(alias string) bool {
+	switch key := modelKey(alias); key {
+	case ModelEcho, ModelGroundTruth, ModelUpper, ModelError:
+		return true
+	default:
+		if serviceModels[key] {
+			return true
+		}
+		for k := range serviceModels {
+			if rest, ok := strings.CutPrefix(key, k+"-"); ok && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+				return true // a dated version
+			}
+		}
+		return false
+	}
+}
+
+// knownModel is KnownModel plus the registered models. Call with s.mu held.
+func (s *Server) knownModel(alias string) bool {
+	_, ok := s.models[strings.ToLower(strings.TrimSpace(alias))]
+	return ok || KnownModel(alias)
+}
+
+// checkModel refuses a prompt run whose model alias neither the emulator
+// nor the service knows, with the service's answer. Call with s.mu held.
+func (s *Server) checkModel(settings *galileo.PromptRunSettings) error {
+	alias := galileo.DefaultPromptSettings().ModelAlias
+	if settings != nil && strings.TrimSpace(settings.ModelAlias) != "" {
+		alias = settings.ModelAlias
+	}
+	if !s.knownModel(alias) {
+		return invalid("value_error", fmt.Sprintf("Model alias '%s' not found", alias), "prompt_settings", "model_alias")
+	}
+	return nil
+}
 
 // Latency model of prompt runs: every generated row reports
 // BaseLatency + PerTokenLatency × output tokens as its duration.

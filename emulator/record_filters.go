@@ -27,6 +27,13 @@ func (s *Server) value(it item, col string) (any, bool) {
 			return r.Name, true
 		case "num_traces":
 			return float64(*r.NumTraces), true
+		case "model":
+			for _, t := range it.sess.traces {
+				if m := firstModel(t); m != "" {
+					return m, true
+				}
+			}
+			return nil, false
 		}
 		if k, ok := strings.CutPrefix(col, "metrics/"); ok {
 			v, ok := toFloat(r.Metrics[k])
@@ -60,10 +67,8 @@ func (s *Server) value(it item, col string) (any, bool) {
 	case "output":
 		return textOf(n.Output), n.Output != nil
 	case "model":
-		if n.Model == nil {
-			return nil, false
-		}
-		return *n.Model, true
+		m := firstModel(n)
+		return m, m != ""
 	case "dataset_input":
 		if n.DatasetInput == nil {
 			return nil, false
@@ -317,4 +322,20 @@ func compareValues(a, b any) int {
 		}
 	}
 	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+// firstModel is the model column of a trace or span: its own model, else
+// the first one found depth-first among its spans (a trace's model is the
+// model of its first LLM call); "" when there is none. A session's is that
+// of its first trace with one.
+func firstModel(n *node) string {
+	if n.Model != nil && *n.Model != "" {
+		return *n.Model
+	}
+	for _, c := range n.Spans {
+		if m := firstModel(c); m != "" {
+			return m
+		}
+	}
+	return ""
 }

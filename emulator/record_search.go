@@ -265,6 +265,10 @@ func (s *Server) columns(c *call, rootType string) error {
 			logColumn("dataset_output", "Dataset Output", "dataset", "text"),
 			logColumn("metrics/duration_ns", "Latency", "metric", "integer"))
 	}
+	if rootType != "span" {
+		// The model of the first LLM call inside (see firstModel).
+		cols = append(cols, logColumn("model", "Model", "standard", "text"))
+	}
 	if rootType == "span" {
 		cols = append(cols, logColumn("type", "Type", "standard", "text"), logColumn("model", "Model", "standard", "text", "llm"),
 			logColumn("metrics/num_input_tokens", "Input Tokens", "metric", "integer", "llm"),

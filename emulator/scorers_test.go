@@ -95,7 +95,7 @@ func TestScorers_RegisteredCodeScorer(t *testing.T) {
 	ctx := context.Background()
 	f := seed(t, s, qaRows)
 	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: "code", ProjectID: f.pid, DatasetID: f.did,
-		PromptTemplateID: s.Dump().Templates[0].ID, Model: ModelGroundTruth, Metrics: []string{"has_digit"}, Trigger: true}).Create(ctx)
+		PromptTemplateID: s.Dump().Templates[0].ID, Model: ModelGroundTruth, Metrics: []string{"has_digit"}}).Create(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -285,7 +285,11 @@ func (s *Server) scoreStep(eid string, n int) bool {
 	for i, tk := range tasks {
 		r := traceScore{vals: map[string]scoreVal{}}
 		for _, sc := range tk.scorers {
-			r.vals[sc.ID] = runScorer(sc, tk.in)
+			v := runScorer(sc, tk.in)
+			if v.status == "success" && s.opts.JudgeNoise > 0 {
+				v.value = sc.Perturb(v.value, s.opts.JudgeNoise, scoring.NoiseKey(s.opts.Seed, tk.trace.ID, sc.ID))
+			}
+			r.vals[sc.ID] = v
 		}
 		r.cost, r.durationNs, r.tokens = systemMetrics(tk.trace, tk.in)
 		results[i] = r

@@ -86,6 +86,13 @@ type Options struct {
 	// aggregates (structured and legacy). Empty means
 	// DefaultPublishAggregates.
 	PublishAggregates PublishAggregates
+	// JudgeNoise makes judge metrics (LLM and SLM scorers) noisy on
+	// purpose, as real judges are: a numeric score gets Gaussian noise of
+	// this standard deviation (clamped to 0..1), a boolean one flips with
+	// this probability. The noise is drawn from Seed, the trace and the
+	// scorer, so a trace keeps its score and a rerun gets new draws. 0 (the
+	// default) scores deterministically; it must lie in [0, 1].
+	JudgeNoise float64
 }
 
 // PublishAggregates is when an experiment's aggregates are published:
@@ -206,6 +213,9 @@ func NewUnstarted(opts Options) (*Server, error) {
 	case PublishIncremental, PublishAtCompletion:
 	default:
 		return nil, fmt.Errorf("emulator: Options.PublishAggregates %q is not one of %q, %q", opts.PublishAggregates, PublishIncremental, PublishAtCompletion)
+	}
+	if !(opts.JudgeNoise >= 0 && opts.JudgeNoise <= 1) {
+		return nil, fmt.Errorf("emulator: Options.JudgeNoise %v is not between 0 and 1", opts.JudgeNoise)
 	}
 	clk := opts.Clock
 	if clk == nil {
@@ -332,7 +342,10 @@ func (s *Server) URL() string { return s.url }
 // APIKey returns the API key the server accepts.
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
-// Client returns a galileo client wired to the server with its API key.
+// Client returns a galileo client wired to the server with its API key
+// and console URL (Options.ConsoleURL, else the server's URL), so links
+// such as [galileo.Experiment.Link] point at the emulator, as the links
+// of its job answers do. opts come last and may override any of them.
 // The client of a server made with NewUnstarted calls Handler() in memory,
 // without sockets, at the base URL http://localhost: made inside a
 // testing/synctest bubble, with the server, every wait of a test then runs
@@ -345,7 +358,12 @@ func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
 	case base == "":
 		base, hc = "http://localhost", &http.Client{Transport: handlerTransport{s.handler}}
 	}
-	all := append([]galileo.Option{galileo.WithBaseURL(base), galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
+	console := s.consoleURL()
+	if console == "" {
+		console = base
+	}
+	all := append([]galileo.Option{galileo.WithBaseURL(base), galileo.WithConsoleURL(console),
+		galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
 	return galileo.NewClient(all...)
 }
 

@@ -101,7 +101,7 @@ func TestWorkflow_GalileoClient(t *testing.T) {
 
 	// Prompt run: the server renders the template and calls the model.
 	prompt, err := c.Experiments.New(galileo.ExperimentSpec{Name: "prompt-run", ProjectID: proj.ID, DatasetID: ds.ID,
-		PromptTemplateID: tmpl.ID, Model: ModelGroundTruth, Metrics: []string{"correctness"}, Trigger: true}).Create(ctx)
+		PromptTemplateID: tmpl.ID, Model: ModelGroundTruth, Metrics: []string{"correctness"}}).Create(ctx)
 	if err != nil {
 		t.Fatalf("create prompt experiment: %v", err)
 	}
@@ -137,7 +137,7 @@ func TestWorkflow_GalileoClient(t *testing.T) {
 
 	// Function flow: the client logs traces, the server scores them.
 	fn, err := c.Experiments.New(galileo.ExperimentSpec{Name: "function-run", ProjectID: proj.ID, DatasetID: ds.ID,
-		Metrics: []string{"Correctness"}}).Create(ctx)
+		Metrics: []string{"Correctness"}, RunMode: galileo.RunByClient}).Create(ctx)
 	if err != nil {
 		t.Fatalf("create function experiment: %v", err)
 	}

@@ -59,16 +59,18 @@ const (
 // A Client never shows its credentials: fmt verbs, String, GoString and
 // LogValue print the API URL and the kind of credentials only.
 type Client struct {
-	baseURL      *url.URL
-	consoleURL   string
-	hc           *http.Client
-	apiKey       string // secret
-	apiKeyHeader string // header the raw key is sent in; "" to log in
-	jwt          string // secret, pre-issued
-	header       http.Header
-	now          func() time.Time
-	log          *slog.Logger
-	retry        retryPolicy
+	baseURL    *url.URL
+	consoleURL string
+	// projectID and projectName are the default project (WithDefaultProject).
+	projectID, projectName string
+	hc                     *http.Client
+	apiKey                 string // secret
+	apiKeyHeader           string // header the raw key is sent in; "" to log in
+	jwt                    string // secret, pre-issued
+	header                 http.Header
+	now                    func() time.Time
+	log                    *slog.Logger
+	retry                  retryPolicy
 	// attemptTimeout bounds each attempt; 0 for none.
 	attemptTimeout time.Duration
 	userAgent      string

@@ -37,7 +37,11 @@
 //
 // The config package resolves GALILEO_API_KEY, GALILEO_CONSOLE_URL,
 // GALILEO_API_URL and the other settings the official SDKs read; this package
-// reads no environment variable itself.
+// reads no environment variable itself, except the default project when
+// asked: [WithEnvProject] loads GALILEO_PROJECT_ID / GALILEO_PROJECT through
+// config, for calls that name no project ([ExperimentsService.OpenIn],
+// [ExperimentsService.OpenAllIn], [Experiment.Create]), as the Python SDK
+// falls back on them.
 //
 // # Authentication
 //
@@ -119,17 +123,18 @@
 // # Experiments
 //
 // [ExperimentsService.New] and [Experiment.Create] create an experiment as
-// the Python SDK's create() does. With a prompt template the run starts
-// at create: the request carries trigger: true and the scorers, and the
-// server runs the prompt over every dataset row; [Experiment.Run] then
-// only returns the result. Set ExperimentSpec.Trigger to trigger an
-// experiment without a template (the server scores the dataset's
-// generated_output column). ExperimentSpec.DeferRun creates a prompt
-// experiment without trigger, and Run later starts it through the legacy
-// jobs route (POST /jobs, [JobsService]), which the Python SDK no longer
-// calls; it is the only use of that route. An experiment whose traces the
-// client logs has neither: its metrics are registered with the run's
-// scorer settings ([ScorersService.SetRunSettings]).
+// the Python SDK's create() does: by default (RunMode RunAtCreate) the
+// request carries trigger: true and the scorers, and the server starts the
+// run. With a prompt template it runs the prompt over every dataset row;
+// without one it scores the dataset's generated_output column (a dataset
+// without that column is refused with API error code 3512, as Galileo
+// does); without a dataset nothing runs. [Experiment.Run] then only returns
+// the result. RunByClient is the function flow: no trigger, the metrics
+// are registered with the run's scorer settings
+// ([ScorersService.SetRunSettings]) and the caller logs the traces.
+// RunDeferred creates a prompt experiment without trigger, and Run later
+// starts it through the legacy jobs route (POST /jobs, [JobsService]),
+// which the Python SDK no longer calls; it is the only use of that route.
 //
 // # Get or create
 //

@@ -53,18 +53,19 @@ func serviceExampleAPI() (*galileo.Client, func()) {
 	})
 	rows := 2
 	dataset := galileo.Dataset{ID: sxDataset, Name: "questions", CreatedAt: sxTime, UpdatedAt: sxTime, NumRows: &rows,
-		ColumnNames: []string{"input", "output"}, CreatedByUser: &user, CurrentVersionIndex: 1, Permissions: []any{}}
+		ColumnNames: []string{"input", "output", "generated_output"}, CreatedByUser: &user, CurrentVersionIndex: 1, Permissions: []any{}}
 	mux.HandleFunc("POST /datasets/query", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, galileo.ListDatasetResponse{Datasets: []galileo.Dataset{dataset}})
 	})
 	mux.HandleFunc("GET /datasets/{dataset_id}/content", func(w http.ResponseWriter, r *http.Request) {
 		meta := &galileo.DatasetRowMetadata{CreatedInVersion: 1, CreatedAt: sxTime, CreatedByUser: &user, UpdatedInVersion: 1, UpdatedAt: sxTime, UpdatedByUser: &user}
-		row := func(i int, in, out string) galileo.DatasetRow {
+		row := func(i int, in, out, gen string) galileo.DatasetRow {
 			return galileo.DatasetRow{RowID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", i), Index: i,
-				Values: []any{in, out}, ValuesDict: map[string]any{"input": in, "output": out}, Metadata: meta}
+				Values: []any{in, out, gen}, ValuesDict: map[string]any{"input": in, "output": out, "generated_output": gen}, Metadata: meta}
 		}
-		reply(w, galileo.DatasetContent{ColumnNames: []string{"input", "output"},
-			Rows: []galileo.DatasetRow{row(0, "How do I reset my password?", "Use the reset link."), row(1, "Do you ship abroad?", "Yes.")}})
+		reply(w, galileo.DatasetContent{ColumnNames: []string{"input", "output", "generated_output"},
+			Rows: []galileo.DatasetRow{row(0, "How do I reset my password?", "Use the reset link.", "Click the reset link."),
+				row(1, "Do you ship abroad?", "Yes.", "Yes, worldwide.")}})
 	})
 	label := "Correctness"
 	mux.HandleFunc("POST /scorers/list", func(w http.ResponseWriter, r *http.Request) {
@@ -130,8 +131,10 @@ func serviceExampleAPI() (*galileo.Client, func()) {
 	}
 }
 
-// Create an experiment that the server runs over a stored dataset, wait
-// for it, and read one metric.
+// Create an experiment that the server runs over a stored dataset at
+// create, as the Python SDK's create() does (without a prompt template it
+// scores the dataset's generated_output column), wait for it, and read one
+// metric.
 func ExampleExperimentsService_New() {
 	client, stop := serviceExampleAPI()
 	defer stop()
@@ -142,7 +145,6 @@ func ExampleExperimentsService_New() {
 		ProjectName: "support-bot",
 		DatasetName: "questions",
 		Metrics:     []string{"correctness"},
-		Trigger:     true,
 	}).Create(ctx)
 	if err != nil {
 		fmt.Println(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,9 +53,10 @@ type Experiment struct {
 	opened     bool              // obtained by Open, OpenByID or OpenAll
 	run        *RunResult        // remembered by Create
 	runDone    bool              // Run has returned its result
-	pendingJob *CreateJobRequest // prompt run to start at Run (DeferRun)
+	pendingJob *CreateJobRequest // prompt run to start at Run (RunDeferred)
 	promptID   string            // SetPrompt, or the spec's template
 	promptName string
+	project    string // the project's name, once resolved
 	refreshes  uint64 // Refresh calls started
 	refreshed  uint64 // the latest started Refresh whose answer is applied
 }
@@ -121,10 +123,52 @@ func (s *ExperimentsService) New(spec ExperimentSpec) *Experiment {
 		promptID: strings.TrimSpace(spec.PromptTemplateID), promptName: strings.TrimSpace(spec.PromptName)}
 }
 
+// ProjectRef names a project as the Python SDK's project_id and
+// project_name keyword arguments do: a non-blank ID wins over Name, and
+// the zero ProjectRef means the client's default project
+// ([WithDefaultProject], [WithEnvProject]).
+type ProjectRef struct {
+	ID   string
+	Name string
+}
+
+// OpenIn returns a handle on the experiment with exactly this name in the
+// project ref names: the Python SDK's Experiment.get(name=...,
+// project_id=..., project_name=...) in one call. A missing project or
+// experiment is an error matching [ErrNotFound] (Python returns None).
+func (s *ExperimentsService) OpenIn(ctx context.Context, ref ProjectRef, name string) (*Experiment, error) {
+	p, err := s.c.Projects.Resolve(ctx, ref.ID, ref.Name)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.Open(ctx, p.ID, name)
+	if err != nil {
+		return nil, err
+	}
+	e.project = p.ProjectName()
+	return e, nil
+}
+
+// OpenAllIn returns a handle on every experiment of the project ref names:
+// the Python SDK's Experiment.list(project_id=..., project_name=...) in
+// one call. Unlike Python, an API error is returned rather than an empty
+// list.
+func (s *ExperimentsService) OpenAllIn(ctx context.Context, ref ProjectRef) ([]*Experiment, error) {
+	p, err := s.c.Projects.Resolve(ctx, ref.ID, ref.Name)
+	if err != nil {
+		return nil, err
+	}
+	es, err := s.OpenAll(ctx, p.ID)
+	for _, e := range es {
+		e.project = p.ProjectName()
+	}
+	return es, err
+}
+
 // Open returns a handle on the experiment with exactly this name in a
 // project (the Python SDK's Experiment.get). A missing experiment is an
-// error matching [ErrNotFound]. Resolve a project name first with
-// [ProjectsService.Resolve].
+// error matching [ErrNotFound]. To name the project by name, or to use the
+// client's default project, use [ExperimentsService.OpenIn].
 func (s *ExperimentsService) Open(ctx context.Context, projectID, name string) (*Experiment, error) {
 	r, err := s.GetByName(ctx, projectID, name)
 	if err != nil {
@@ -280,4 +324,56 @@ func (e *Experiment) State() SyncState {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.state
+}
+
+// IsSynced reports whether the handle's experiment exists on the server
+// (the Python SDK's is_synced()): after Create, Open or Refresh, and
+// until Delete.
+func (e *Experiment) IsSynced() bool { return e.State() == StateSynced }
+
+// IsDeleted reports whether Delete deleted the handle's experiment (the
+// Python SDK's is_deleted()).
+func (e *Experiment) IsDeleted() bool { return e.State() == StateDeleted }
+
+// ProjectName returns the project's name: the spec's ProjectName, else
+// the name of the project Create, OpenIn or OpenAllIn resolved; "" when
+// the handle only knows the project id (Open, OpenByID, OpenAll). No call
+// is made.
+func (e *Experiment) ProjectName() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if n := strings.TrimSpace(e.spec.ProjectName); n != "" {
+		return n
+	}
+	return e.project
+}
+
+// DatasetName returns the dataset's name as the cached experiment has it,
+// else the spec's DatasetName; "" without a dataset. No call is made.
+func (e *Experiment) DatasetName() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d := e.resp.Dataset; d != nil && d.Name != nil && *d.Name != "" {
+		return *d.Name
+	}
+	return strings.TrimSpace(e.spec.DatasetName)
+}
+
+// PromptName returns the prompt template's name: the one given to
+// SetPrompt or the spec, else the cached experiment's; "" when unknown
+// (a template given by id only, before Create). No call is made.
+func (e *Experiment) PromptName() string {
+	_, name := e.promptRef()
+	return name
+}
+
+// Metrics returns a copy of the metrics the spec gave to New, as written;
+// nil for a handle from Open, OpenByID or OpenAll, as in Python.
+func (e *Experiment) Metrics() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.spec.Metrics == nil {
+		return nil
+	}
+	return slices.Clone(e.spec.Metrics)
 }

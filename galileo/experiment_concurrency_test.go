@@ -165,7 +165,7 @@ func TestExperiment_noLockAcrossCalls(t *testing.T) {
 				serveJSON(rw, 200, fxTag(w.pid, r.PathValue("experiment_id"), body.Key, body.Value, body.TagType))
 			})
 			c, g := gatedClient(w, tc.route)
-			e := c.Experiments.New(ExperimentSpec{Name: "slow", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid, DeferRun: true})
+			e := c.Experiments.New(ExperimentSpec{Name: "slow", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid, RunMode: RunDeferred})
 			if tc.created {
 				if _, err := e.Create(t.Context()); err != nil {
 					t.Fatal(err)
@@ -177,7 +177,7 @@ func TestExperiment_noLockAcrossCalls(t *testing.T) {
 			release := sync.OnceFunc(func() { close(h.release) })
 			defer release()
 			promptly(t, "the accessors", func() { readEverything(e) })
-			promptly(t, "SetPrompt", func() { e.SetPrompt(w.tid, "") })
+			promptly(t, "SetPrompt", func() { e.SetPrompt(PromptRef{ID: w.tid}) })
 			release()
 			if err := <-errc; err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
@@ -189,7 +189,7 @@ func TestExperiment_noLockAcrossCalls(t *testing.T) {
 func TestExperiment_Create_concurrent(t *testing.T) {
 	w := newExpWorld(t)
 	c, g := gatedClient(w, "POST /projects/[^/]+/experiments")
-	e := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, Trigger: true})
+	e := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient})
 	const n = 4
 	errs := make(chan error, n)
 	for range n {
@@ -248,7 +248,7 @@ func TestExperiment_Create_concurrent(t *testing.T) {
 func TestExperiment_Run_concurrent(t *testing.T) {
 	w := newExpWorld(t)
 	c, g := gatedClient(w, "POST /jobs")
-	e, err := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid, DeferRun: true}).Create(t.Context())
+	e, err := c.Experiments.New(ExperimentSpec{Name: "once", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid, RunMode: RunDeferred}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestExperiment_Refresh_keepsNewest(t *testing.T) {
 		arrived: make(chan held, 1),
 	}
 	c := w.f.client(WithHTTPClient(&http.Client{Transport: g}))
-	e, err := c.Experiments.New(ExperimentSpec{Name: "p", ProjectID: w.pid, DatasetID: w.did, Trigger: true}).Create(t.Context())
+	e, err := c.Experiments.New(ExperimentSpec{Name: "p", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,8 @@ type ExperimentSpec struct {
 	ProjectID   string
 	ProjectName string
 	// DatasetID or DatasetName selects a stored dataset; the id wins. A
-	// dataset is required when Trigger is set or a prompt template is given.
+	// dataset is required with a prompt template, and with RunAtCreate it
+	// is what the server runs over (see [RunAtCreate]).
 	DatasetID   string
 	DatasetName string
 	// PromptTemplateID or PromptName selects a prompt template to run over
@@ -48,23 +49,9 @@ type ExperimentSpec struct {
 	// the scorer's scorer_version (see [ScorersService.Version]). Metrics
 	// without an entry use the scorer's latest version.
 	MetricVersions map[string]int
-	// Trigger makes the server start the run when the experiment is
-	// created (POST /projects/{pid}/experiments with trigger: true), as the
-	// Python SDK's create() always does. With a prompt template Create
-	// triggers the run even when Trigger is false (the server calls the
-	// model for every row), unless DeferRun is set. Without a template,
-	// Trigger true makes the server score the dataset's generated_output
-	// column; leave it false for experiments whose traces the client logs
-	// itself: their metrics are then registered with the run's scorer
-	// settings.
-	Trigger bool
-	// DeferRun, with a prompt template, creates the experiment without
-	// trigger and leaves its prompt run to [Experiment.Run], which starts
-	// it through the legacy jobs route (POST /jobs). The Python SDK no
-	// longer calls that route (v2.5.1 dropped it); use DeferRun only to
-	// create an experiment now and run it later. It cannot be combined
-	// with Trigger, and needs a prompt template.
-	DeferRun bool
+	// RunMode says who runs the experiment and when. The zero value,
+	// RunAtCreate, does what the Python SDK's create() always does.
+	RunMode RunMode
 	// OnNameClash chooses what Create does when the name is taken: rename
 	// (the default, like the SDKs) or fail.
 	OnNameClash NameClash
@@ -88,23 +75,63 @@ const (
 	NameClashError
 )
 
+// RunMode says who runs an experiment and when; see
+// [ExperimentSpec.RunMode].
+type RunMode int
+
+const (
+	// RunAtCreate, the default, is the Python SDK's create(): the create
+	// request carries trigger: true and the scorers, and the server starts
+	// the run at once. With a prompt template it calls the model for every
+	// dataset row; without one it scores the dataset's generated_output
+	// column (Create refuses a dataset without that column before
+	// anything is created, as the server would with API error code 3512);
+	// without a dataset there is nothing to run and the experiment is only
+	// created.
+	RunAtCreate RunMode = iota
+	// RunByClient is the function flow (the Python SDK's
+	// run_experiment(function=...)): the experiment is created without
+	// trigger, its metrics are registered with the run's scorer settings,
+	// and the caller logs one trace per row. It cannot be used with a
+	// prompt template.
+	RunByClient
+	// RunDeferred, with a prompt template, creates the experiment without
+	// trigger and leaves its prompt run to [Experiment.Run], which starts
+	// it through the legacy jobs route (POST /jobs). The Python SDK no
+	// longer calls that route (v2.5.1 dropped it); use it only to create an
+	// experiment now and run it later.
+	RunDeferred
+)
+
+// String returns "at create", "by client" or "deferred".
+func (m RunMode) String() string {
+	switch m {
+	case RunAtCreate:
+		return "at create"
+	case RunByClient:
+		return "by client"
+	case RunDeferred:
+		return "deferred"
+	}
+	return fmt.Sprintf("RunMode(%d)", int(m))
+}
+
 // RenameLayout is the time layout of the suffix added on a name clash.
 const RenameLayout = "2006-01-02 at 15:04:05.000"
 
 // Create creates the experiment on the server, as the Python SDK's
 // create() does, and returns the handle:
 //
-//  1. checks the spec (a dataset is required with Trigger or a prompt);
+//  1. checks the spec (a prompt template needs a dataset);
 //  2. resolves the project, the dataset (which must have rows) and the
 //     prompt template version;
 //  3. handles a name clash according to OnNameClash;
 //  4. resolves Metrics to scorers (unknown names fail here, with
 //     suggestions, before anything is created);
 //  5. POST /projects/{pid}/experiments, with trigger: true and the scorers
-//     when the run starts at create (Trigger set, or a prompt template
-//     without DeferRun: the server then runs the prompt over every row);
-//     otherwise the scorers are registered afterwards with the run's
-//     scorer settings (unless DeferRun leaves the prompt run for Run).
+//     under RunAtCreate (the default, as Python); under RunByClient the
+//     scorers are registered afterwards with the run's scorer settings;
+//     under RunDeferred they go with the prompt run Run starts.
 //
 // The result of the run is remembered for [Experiment.Run]. Concurrent
 // calls on one handle run one at a time (see [Experiment]): one creates the
@@ -151,12 +178,12 @@ func (s ExperimentSpec) check() error {
 		return errors.New("galileo: experiment: empty Name")
 	}
 	switch {
-	case s.Trigger && s.DeferRun:
-		return fmt.Errorf("galileo: experiment %q: Trigger and DeferRun are both set: expected at most one", s.Name)
-	case s.DeferRun && !s.hasPrompt():
-		return fmt.Errorf("galileo: experiment %q: DeferRun is set without PromptTemplateID or PromptName: only a prompt run can be deferred", s.Name)
-	case s.Trigger && !s.hasDataset():
-		return fmt.Errorf("galileo: experiment %q: %w: set DatasetID or DatasetName (Trigger is set)", s.Name, ErrDatasetRequired)
+	case s.RunMode != RunAtCreate && s.RunMode != RunByClient && s.RunMode != RunDeferred:
+		return fmt.Errorf("galileo: experiment %q: RunMode %d: expected RunAtCreate, RunByClient or RunDeferred", s.Name, s.RunMode)
+	case s.RunMode == RunDeferred && !s.hasPrompt():
+		return fmt.Errorf("galileo: experiment %q: RunMode is RunDeferred without PromptTemplateID or PromptName: only a prompt run can be deferred", s.Name)
+	case s.RunMode == RunByClient && s.hasPrompt():
+		return fmt.Errorf("galileo: experiment %q: RunMode is RunByClient with a prompt template: the server runs a prompt; expected RunAtCreate or RunDeferred", s.Name)
 	case s.hasPrompt() && !s.hasDataset():
 		return fmt.Errorf("galileo: experiment %q: %w: a prompt template runs over a dataset; set DatasetID or DatasetName", s.Name, ErrDatasetRequired)
 	case s.PromptVersion != nil && !s.hasPrompt():
@@ -188,10 +215,9 @@ func (s ExperimentSpec) badMetricVersion() string {
 	return ""
 }
 
-// triggers reports whether Create starts the run (trigger: true): with
-// Trigger, or with a prompt template unless DeferRun is set.
+// triggers reports whether Create sends trigger: true.
 func (s ExperimentSpec) triggers() bool {
-	return s.Trigger || (s.hasPrompt() && !s.DeferRun)
+	return s.RunMode == RunAtCreate
 }
 
 func (s ExperimentSpec) hasDataset() bool {
@@ -204,13 +230,14 @@ func (s ExperimentSpec) hasPrompt() bool {
 
 // createPlan is what Create resolves before it creates anything.
 type createPlan struct {
-	projectID string
-	dataset   *Dataset        // nil without a dataset
-	tmpl      *PromptTemplate // nil without a prompt template
-	versionID string
-	settings  *PromptRunSettings
-	scorers   []ScorerConfig
-	body      ExperimentCreateRequest
+	projectID   string
+	projectName string
+	dataset     *Dataset        // nil without a dataset
+	tmpl        *PromptTemplate // nil without a prompt template
+	versionID   string
+	settings    *PromptRunSettings
+	scorers     []ScorerConfig
+	body        ExperimentCreateRequest
 }
 
 // planCreate resolves the project, dataset, name, prompt template version
@@ -220,7 +247,7 @@ func (c *Client) planCreate(ctx context.Context, spec ExperimentSpec, now func()
 	if err != nil {
 		return nil, err
 	}
-	p := &createPlan{projectID: project.ID}
+	p := &createPlan{projectID: project.ID, projectName: project.ProjectName()}
 	if spec.hasDataset() {
 		if p.dataset, err = c.datasetWithRows(ctx, spec); err != nil {
 			return nil, err
@@ -248,8 +275,25 @@ func (c *Client) planCreate(ctx context.Context, spec ExperimentSpec, now func()
 	if p.scorers, err = c.scorerConfigs(ctx, spec, scorers); err != nil {
 		return nil, err
 	}
+	if err := generatedOutputCheck(spec, p); err != nil {
+		return nil, err
+	}
 	p.body = p.request(name, spec)
 	return p, nil
+}
+
+// generatedOutputCheck refuses, before anything is created, what the
+// server refuses with error code 3512: a run at create without a prompt
+// template over a dataset without a generated_output column. A dataset
+// that lists no columns is left to the server.
+func generatedOutputCheck(spec ExperimentSpec, p *createPlan) error {
+	ds := p.dataset
+	if !spec.triggers() || p.tmpl != nil || ds == nil || len(ds.ColumnNames) == 0 || slices.Contains(ds.ColumnNames, "generated_output") {
+		return nil
+	}
+	return fmt.Errorf("galileo: experiment %q: dataset %q has no generated_output column, which a run at create without a prompt template scores: "+
+		"expected a prompt template (PromptName or PromptTemplateID), generated outputs in the dataset, or RunMode RunByClient to log the traces yourself",
+		spec.Name, ds.Name)
 }
 
 // scorerConfigs turns the scorers Resolve found for spec.Metrics (one per
@@ -352,12 +396,14 @@ func (e *Experiment) created(spec ExperimentSpec, p *createPlan, resp *Experimen
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.resp, e.state = *resp, StateSynced
-	e.spec.ProjectID = p.projectID
+	e.spec.ProjectID, e.project = p.projectID, p.projectName
 	if p.tmpl != nil {
 		e.promptID, e.promptName = p.tmpl.ID, p.tmpl.Name
 	}
 	e.run = &RunResult{Experiment: *resp, Link: link}
 	switch {
+	case spec.triggers() && p.dataset == nil:
+		e.run.Message = fmt.Sprintf("experiment %q is created without a dataset, so nothing runs; see %s", resp.Name, linkOr(link, resp.ID))
 	case spec.triggers():
 		e.run.Message = fmt.Sprintf("experiment %q is running on the server; results will appear at %s", resp.Name, linkOr(link, resp.ID))
 	case p.tmpl != nil:

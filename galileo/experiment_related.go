@@ -67,16 +67,20 @@ func (e *Experiment) PromptModel() string {
 }
 
 // promptRef returns the template id and name known to the handle: set with
-// SetPrompt or the spec, else from the cached experiment.
+// SetPrompt or the spec (either one replaces the cached experiment's
+// prompt), else from the cached experiment.
 func (e *Experiment) promptRef() (id, name string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id, name = e.promptID, e.promptName
+	if id != "" || name != "" {
+		return id, name // SetPrompt or the spec replace the cached prompt
+	}
 	if p := e.resp.Prompt; p != nil {
-		if id == "" && p.PromptTemplateID != nil {
+		if p.PromptTemplateID != nil {
 			id = *p.PromptTemplateID
 		}
-		if name == "" && p.Name != nil {
+		if p.Name != nil {
 			name = *p.Name
 		}
 	}
@@ -97,12 +101,25 @@ func (e *Experiment) Prompt(ctx context.Context) (*PromptTemplate, error) {
 	return nil, nil
 }
 
+// PromptRef names a prompt template for [Experiment.SetPrompt], as the
+// Python SDK's set_prompt(prompt_id=..., prompt_name=...) keywords do: a
+// non-blank ID wins over Name. For a loaded template use
+// [PromptTemplate.Ref].
+type PromptRef struct {
+	ID   string
+	Name string
+}
+
+// Ref returns the template's id and name as a [PromptRef].
+func (t *PromptTemplate) Ref() PromptRef { return PromptRef{ID: t.ID, Name: t.Name} }
+
 // SetPrompt sets the prompt template the handle refers to, by id or by name
-// (the id wins). It is local only: no call is made.
-func (e *Experiment) SetPrompt(templateID, name string) {
+// (the id wins); the zero PromptRef clears it. It is local only: no call
+// is made. [Experiment.Prompt] then loads that template.
+func (e *Experiment) SetPrompt(p PromptRef) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.promptID, e.promptName = strings.TrimSpace(templateID), strings.TrimSpace(name)
+	e.promptID, e.promptName = strings.TrimSpace(p.ID), strings.TrimSpace(p.Name)
 }
 
 // PromptTemplateSettings returns the settings stored on the prompt

@@ -33,16 +33,16 @@ type RunResult struct {
 	Link    string
 	Message string
 	// JobID is set when Run started a deferred prompt run as a job
-	// (ExperimentSpec.DeferRun).
+	// (RunMode RunDeferred).
 	JobID string
 }
 
 // Run returns the run result, once per handle, like the Python SDK's run():
 //
-//   - after Create that started the run (Trigger, or a prompt template,
-//     the default) or for an experiment whose traces the client logs: the
+//   - after Create that started the run (RunAtCreate, the default) or
+//     for an experiment whose traces the client logs (RunByClient): the
 //     remembered result, with no call;
-//   - after Create with a prompt template and DeferRun: it starts the
+//   - after Create with a prompt template and RunDeferred: it starts the
 //     prompt run through the legacy jobs route (POST /jobs), which the
 //     Python SDK no longer uses, unless the experiment already has traces,
 //     which is an [*ImmutableError];

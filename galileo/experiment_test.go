@@ -210,7 +210,7 @@ func TestExperiment_Create_promptRun(t *testing.T) {
 	w := newExpWorld(t)
 	e := w.c.Experiments.New(ExperimentSpec{
 		Name: "nightly", ProjectName: "acme", DatasetName: "qa", PromptName: "qa-prompt",
-		Model: "GPT-4o mini", Metrics: []string{"correctness", "Completeness"}, Trigger: true,
+		Model: "GPT-4o mini", Metrics: []string{"correctness", "Completeness"},
 	})
 	if e.State() != StateLocalOnly || e.ID() != "" || e.Name() != "nightly" {
 		t.Errorf("before Create: state %v, id %q, name %q", e.State(), e.ID(), e.Name())
@@ -326,7 +326,7 @@ func TestExperiment_Create_promptVersionAndSettings(t *testing.T) {
 	s := DefaultPromptSettings()
 	s.ModelAlias, s.Temperature = "echo", ptr(0.0)
 	_, err := w.c.Experiments.New(ExperimentSpec{Name: "v2", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid,
-		PromptVersion: ptr(2), PromptSettings: &s, Trigger: true}).Create(t.Context())
+		PromptVersion: ptr(2), PromptSettings: &s}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestExperiment_Create_nameClash(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newExpWorld(t)
 			w.experiments = append(w.experiments, fxExperiment(w.pid, newID(), "nightly"))
-			e := w.c.Experiments.New(ExperimentSpec{Name: "nightly", ProjectID: w.pid, DatasetName: "qa", Trigger: true, OnNameClash: tc.policy})
+			e := w.c.Experiments.New(ExperimentSpec{Name: "nightly", ProjectID: w.pid, DatasetName: "qa", OnNameClash: tc.policy, RunMode: RunByClient})
 			e.now = fixedClock
 			_, err := e.Create(t.Context())
 			if tc.wantErr != nil {
@@ -387,10 +387,10 @@ func TestExperiment_Create_invalidSpec(t *testing.T) {
 		wantMsg string
 	}{
 		{"no name", ExperimentSpec{ProjectName: "acme"}, nil, "empty Name"},
-		{"trigger without dataset", ExperimentSpec{Name: "x", ProjectName: "acme", Trigger: true}, ErrDatasetRequired, "set DatasetID or DatasetName"},
 		{"prompt without dataset", ExperimentSpec{Name: "x", ProjectName: "acme", PromptName: "qa-prompt"}, ErrDatasetRequired, "prompt template"},
-		{"trigger and defer", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptName: "qa-prompt", Trigger: true, DeferRun: true}, nil, "Trigger and DeferRun"},
-		{"defer without prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", DeferRun: true}, nil, "only a prompt run can be deferred"},
+		{"function flow with a prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptName: "qa-prompt", RunMode: RunByClient}, nil, "RunByClient with a prompt template"},
+		{"bad run mode", ExperimentSpec{Name: "x", ProjectName: "acme", RunMode: 9}, nil, "RunMode 9"},
+		{"defer without prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", RunMode: RunDeferred}, nil, "only a prompt run can be deferred"},
 		{"version without prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptVersion: ptr(1)}, nil, "PromptVersion"},
 		{"bad clash policy", ExperimentSpec{Name: "x", ProjectName: "acme", OnNameClash: 7}, nil, "OnNameClash 7"},
 		{"no project", ExperimentSpec{Name: "x"}, nil, "no project given"},
@@ -416,13 +416,15 @@ func TestExperiment_Create_failsBeforeCreating(t *testing.T) {
 		setup   func(w *expWorld)
 		wantMsg string
 	}{
-		{"unknown metric", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", Metrics: []string{"corectness"}, Trigger: true},
+		{"unknown metric", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", Metrics: []string{"corectness"}},
 			nil, `unknown metric "corectness" (did you mean "correctness"?)`},
-		{"empty dataset", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", Trigger: true},
+		{"empty dataset", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa"},
 			func(w *expWorld) { w.emptyDataset = true }, "has no rows"},
-		{"unknown dataset", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "nope", Trigger: true}, nil, `dataset "nope"`},
+		{"unknown dataset", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "nope"}, nil, `dataset "nope"`},
 		{"unknown prompt", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", PromptName: "nope"}, nil, `prompt template "nope"`},
 		{"unknown project", ExperimentSpec{Name: "x", ProjectName: "nope"}, nil, `project "nope"`},
+		{"run at create without generated outputs", ExperimentSpec{Name: "x", ProjectName: "acme", DatasetName: "qa", Metrics: []string{"correctness"}},
+			nil, `dataset "qa" has no generated_output column`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -444,7 +446,7 @@ func TestExperiment_Create_failsBeforeCreating(t *testing.T) {
 // Function flow: no trigger, metrics registered through scorer settings.
 func TestExperiment_Create_functionFlow(t *testing.T) {
 	w := newExpWorld(t)
-	e, err := w.c.Experiments.New(ExperimentSpec{Name: "fn", ProjectID: w.pid, DatasetID: w.did, Metrics: []string{"Correctness"}}).Create(t.Context())
+	e, err := w.c.Experiments.New(ExperimentSpec{Name: "fn", ProjectID: w.pid, DatasetID: w.did, Metrics: []string{"Correctness"}, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +468,7 @@ func TestExperiment_Create_functionFlow(t *testing.T) {
 	}
 }
 
-// A prompt experiment created with DeferRun (without trigger) is started by
+// A prompt experiment created with RunDeferred (without trigger) is started by
 // Run through the legacy jobs route, unless it already has traces.
 func TestExperiment_Run_job(t *testing.T) {
 	tests := []struct {
@@ -480,7 +482,7 @@ func TestExperiment_Run_job(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newExpWorld(t)
 			e, err := w.c.Experiments.New(ExperimentSpec{Name: "legacy", ProjectID: w.pid, DatasetID: w.did, PromptTemplateID: w.tid,
-				Metrics: []string{"Correctness"}, DeferRun: true}).Create(t.Context())
+				Metrics: []string{"Correctness"}, RunMode: RunDeferred}).Create(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -527,7 +529,7 @@ func TestExperiment_Run_job(t *testing.T) {
 
 func TestExperimentsService_Open(t *testing.T) {
 	w := newExpWorld(t)
-	created, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did, Trigger: true}).Create(t.Context())
+	created, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,7 +559,7 @@ func TestExperimentsService_Open(t *testing.T) {
 
 func TestExperiment_RefreshAndDelete(t *testing.T) {
 	w := newExpWorld(t)
-	e, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did, Trigger: true}).Create(t.Context())
+	e, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectID: w.pid, DatasetID: w.did, RunMode: RunByClient}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -811,7 +813,7 @@ func TestExperiment_cachedAccessors(t *testing.T) {
 
 func TestExperiment_relatedObjects(t *testing.T) {
 	w := newExpWorld(t)
-	e, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectName: "acme", DatasetName: "qa", PromptName: "qa-prompt", Trigger: true}).Create(t.Context())
+	e, err := w.c.Experiments.New(ExperimentSpec{Name: "a", ProjectName: "acme", DatasetName: "qa", PromptName: "qa-prompt"}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -840,7 +842,7 @@ func TestExperiment_relatedObjects(t *testing.T) {
 	if d, err := bare.Dataset(ctx); d != nil || err != nil {
 		t.Errorf("Dataset of an experiment without one = %v, %v; want nil, nil", d, err)
 	}
-	bare.SetPrompt("", "qa-prompt")
+	bare.SetPrompt(PromptRef{Name: "qa-prompt"})
 	if p, err := bare.Prompt(ctx); err != nil || p == nil || p.ID != w.tid {
 		t.Errorf("Prompt after SetPrompt = %v, %v", p, err)
 	}
@@ -963,7 +965,7 @@ func TestExperiment_Create_metricVersions(t *testing.T) {
 		serveJSON(rw, 200, map[string]any{"id": vid, "version": 3, "scorer_id": r.PathValue("scorer_id"), "created_at": fxTime, "updated_at": fxTime})
 	})
 	spec := ExperimentSpec{Name: "fn", ProjectID: w.pid, DatasetID: w.did, Metrics: []string{"Correctness", "Completeness"},
-		MetricVersions: map[string]int{" Correctness ": 3}}
+		MetricVersions: map[string]int{" Correctness ": 3}, RunMode: RunByClient}
 	if _, err := w.c.Experiments.New(spec).Create(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // prompt template over an experiment's dataset. The Python SDK no longer
 // calls it (v2.5.1 removed it): experiments start their prompt run at
 // create with trigger: true (see [Experiment.Create]). The client uses it
-// only for a run deferred with ExperimentSpec.DeferRun.
+// only for a run deferred with RunMode RunDeferred.
 type JobsService struct{ c *Client }
 
 // JobNamePlaygroundRun is the job name of a prompt run.

@@ -45,6 +45,34 @@ func WithConsoleURL(raw string) Option {
 	}
 }
 
+// WithDefaultProject sets the project used when a call names none (no id
+// and no name): [ProjectsService.Resolve], and through it
+// [Experiment.Create], [ExperimentsService.OpenIn] and
+// [ExperimentsService.OpenAllIn]. As in the official SDKs a non-blank id
+// wins over the name. Blank values leave the default unset.
+func WithDefaultProject(id, name string) Option {
+	return func(c *Client) error {
+		c.projectID, c.projectName = strings.TrimSpace(id), strings.TrimSpace(name)
+		return nil
+	}
+}
+
+// WithEnvProject is [WithDefaultProject] with the values of the
+// environment, the Python SDK's fallback: GALILEO_PROJECT_ID, else
+// GALILEO_PROJECT (and their SPLUNK_AO_ aliases), read once by
+// [config.Load] with opts when the client is built. An invalid
+// configuration makes NewClient fail with config's error.
+func WithEnvProject(opts ...config.Option) Option {
+	return func(c *Client) error {
+		cfg, err := config.Load(opts...)
+		if err != nil {
+			return fmt.Errorf("galileo: WithEnvProject: %w", err)
+		}
+		c.projectID, c.projectName = cfg.ProjectID, cfg.Project
+		return nil
+	}
+}
+
 // WithAPIKey sets the API key (GALILEO_API_KEY). By default the client
 // exchanges it for a JWT at POST /login/api_key on first use and logs in
 // again shortly before that token expires; see WithAPIKeyHeader for the

@@ -116,19 +116,21 @@ func (s *ProjectsService) Delete(ctx context.Context, id string) error {
 
 // Resolve finds a project from an explicit id or name with the precedence of
 // the official SDKs: a non-blank id wins (GET by id), else a non-blank name
-// (lookup by name). Whitespace-only values count as unset. Environment
-// fallbacks (GALILEO_PROJECT_ID, GALILEO_PROJECT) are the caller's business:
-// pass their values here when nothing explicit was given. With neither set,
-// Resolve fails without any HTTP call.
+// (lookup by name), else the client's default project ([WithDefaultProject],
+// or the environment's with [WithEnvProject]). Whitespace-only values count
+// as unset. With none of them, Resolve fails without any HTTP call.
 func (s *ProjectsService) Resolve(ctx context.Context, id, name string) (*Project, error) {
 	id, name = strings.TrimSpace(id), strings.TrimSpace(name)
+	if id == "" && name == "" {
+		id, name = s.c.projectID, s.c.projectName
+	}
 	switch {
 	case id != "":
 		return s.Get(ctx, id)
 	case name != "":
 		return s.GetByName(ctx, name)
 	default:
-		return nil, errors.New("galileo: no project given: set a project id or name (GALILEO_PROJECT_ID or GALILEO_PROJECT)")
+		return nil, errors.New("galileo: no project given: set a project id or name, or give the client a default (WithDefaultProject, or WithEnvProject for GALILEO_PROJECT_ID / GALILEO_PROJECT)")
 	}
 }
 

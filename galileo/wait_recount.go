@@ -94,21 +94,7 @@ func (rc *recount) count(m ResolvedMetric, names []string, rec *Record, failed b
 		}
 		return
 	}
-	status := "pending"
-	var value any
-	for name, info := range rec.MetricInfo {
-		alias := ""
-		if info.MetricKeyAlias != nil {
-			alias = *info.MetricKeyAlias
-		}
-		if slices.Contains(names, name) || (alias != "" && slices.Contains(names, alias)) {
-			status, value = info.StatusType, info.Value
-			if value == nil {
-				value = rec.Metrics[name]
-			}
-			break
-		}
-	}
+	status, value := rec.MetricValue(names)
 	switch status {
 	case "success":
 		ms.Success++

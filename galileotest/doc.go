@@ -264,7 +264,7 @@
 // its name, run name, id, project and console link, rows and errored rows,
 // per-metric aggregates, per-threshold verdicts with actual value, bounds
 // and explanation, durations and poll count, and a status — passed,
-// failed, error or timeout — that is always what the test says: a
+// failed, inconclusive, error or timeout — that is always what the test says: a
 // Result.Check or Require adds its threshold to the record, and a miss
 // turns it failed. Runner.Report gathers a run's experiments into a
 // report.Report, the fixtures that failed to load included (status error,
@@ -281,11 +281,32 @@
 // to that file (report.AppendStepSummary). Read the JSON with
 // report.ReadJSON.
 //
+// # Confidence, baselines and repeats
+//
+// After the scores arrive, a run reads every trace's scores back through
+// the records query (report.Metric.RowValues and RowKeys, a row's key being
+// a digest of its dataset input, ground truth and metadata). From them the
+// report shows each statistic's confidence interval, and with
+// Experiment.Confidence (fixture confidence: 95%, or WithConfidence for
+// every experiment) the thresholds on means, rates and percentiles get a
+// three-way verdict — passed, failed or inconclusive — as
+// report.Experiment.Verdict documents; Experiment.OnInconclusive says
+// whether inconclusive fails (the default), passes or is skipped.
+// Experiment.Repeats runs every row several times (RepeatKey holds the
+// repeat index in the row metadata) and the report shows each metric's
+// consistency. Thresholds such as "avg >= baseline - 0.02" are judged
+// against Experiment.Baseline — an experiment by name or id, the newest
+// carrying a tag (and, with a status, the StatusTag every run gets), or a
+// file written from Runner.Snapshot (galileotest bless) — on the rows both
+// share. Runner.Calibrate reruns an unchanged experiment and measures each
+// metric's run-to-run noise.
+//
 // # Without go test
 //
 // The core is Runner (NewRunner; Runner.Run, Runner.Judge to judge an
 // experiment that already ran, Runner.Preflight to resolve a declaration
-// online without running it, Runner.Report) and Evaluate: they return
+// online without running it, Runner.Snapshot, Runner.Calibrate,
+// Runner.Report) and Evaluate: they return
 // errors — *fixtures.Error for bad input (errors.Is(err,
 // fixtures.ErrInvalid)), *TimeoutError, *SetupError — and never touch a
 // testing.TB. The galileotest command is a thin shell over them.

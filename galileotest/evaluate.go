@@ -63,6 +63,7 @@ type run struct {
 	projectID  string
 	exp        *galileo.ExperimentResponse
 	reattached bool
+	baseline   *baselineSource // nil: no threshold refers to a baseline
 }
 
 func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(string, ...any)) (_ *report.Experiment, err error) {
@@ -76,6 +77,8 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 		r.addReport(rn.rep)
 	}()
 
+	r.s.verdictDefaults(&x)
+	rn.rep.Confidence, rn.rep.OnInconclusive, rn.rep.Repeats = x.Confidence, x.OnInconclusive, x.Repeats
 	if rn.p, err = newPlan(x, r.s.funcs); err != nil {
 		return rn.rep, err
 	}
@@ -100,7 +103,15 @@ func (r *Runner) run(ctx context.Context, x fixtures.Experiment, logf func(strin
 	if err != nil {
 		return rn.rep, err
 	}
+	rn.rowScores(ctx, st)
+	if err = rn.baseline.load(ctx, rn.r, rn.c, rn.rep); err != nil {
+		return rn.rep, stepErr(ctx, "baseline", err)
+	}
 	rn.judge(st)
+	if err = baselineProblem(&rn.p.x, rn.rep); err != nil {
+		return rn.rep, err
+	}
+	rn.tagStatus(ctx)
 	return rn.rep, nil
 }
 
@@ -124,12 +135,7 @@ func (rn *run) finish(err error, start, setupEnd, runEnd time.Time) {
 	case err != nil:
 		rep.Status, rep.Error = report.StatusError, err.Error()
 	default:
-		rep.Status = report.StatusPassed
-		for _, t := range rep.Thresholds {
-			if !t.Pass {
-				rep.Status = report.StatusFailed
-			}
-		}
+		rep.Status = rep.ThresholdStatus()
 	}
 	rn.prog.update(func(ev *ProgressEvent) { ev.Phase, ev.Err = PhaseDone, err })
 }
@@ -167,6 +173,9 @@ func (rn *run) resolve(ctx context.Context) (err error) {
 	}
 	rn.projectID = proj.id
 	rn.rep.Project, rn.rep.ProjectID = proj.name, proj.id
+	if rn.baseline, err = r.locateBaseline(ctx, c, &p.x, p.expects, proj.id, ""); err != nil {
+		return stepErr(ctx, "baseline", err)
+	}
 	if rn.data == nil {
 		if rn.data, err = r.resolveDataset(ctx, c, p, proj.id); err != nil {
 			return stepErr(ctx, "dataset", err)
@@ -321,16 +330,26 @@ func (rn *run) wait(ctx context.Context) (*galileo.WaitState, error) {
 	return st, nil
 }
 
+// rowScores reads the row-level scores of the experiment's metrics from
+// its records, for the confidence intervals. A failure is logged, not
+// fatal: the verdicts then have no interval (inconclusive when the
+// experiment asks for confidence).
+func (rn *run) rowScores(ctx context.Context, st *galileo.WaitState) {
+	names := map[string][]string{}
+	for _, m := range st.Metrics {
+		names[m.Key] = m.Names
+	}
+	if err := fillRowScores(ctx, rn.c, rn.projectID, rn.exp.ID, rn.rep.Metrics, names); err != nil {
+		rn.logf("%s: warning: could not read the row-level scores (no confidence intervals): %v", rn.p.x.Name, err)
+	}
+}
+
 // judge evaluates the thresholds, the errored-rows allowance and the
 // unscored rows of settled metrics.
 func (rn *run) judge(st *galileo.WaitState) {
 	rep := rn.rep
 	for _, e := range rn.p.expects {
-		var agg *report.Metric
-		if m := rep.Metric(e.Metric); m != nil {
-			agg = m
-		}
-		t := report.NewThreshold(e.Threshold.Evaluate(agg))
+		t := rep.Verdict(e.Threshold)
 		t.Line = e.Line
 		rep.Thresholds = append(rep.Thresholds, t)
 	}

@@ -669,7 +669,7 @@ func TestHarness_stepSummary(t *testing.T) {
 		if !strings.HasPrefix(text, "# Earlier step\n\n") {
 			t.Errorf("the summary does not keep what was there, then a blank line:\n%s", text)
 		}
-		for _, want := range []string{"1 passed, 0 failed", "| Experiment | Metric |", "| summarised | correctness | avg | 1 | >= 0.9 | ✅ |"} {
+		for _, want := range []string{"1 passed, 0 failed", "| Experiment | Metric |", "| summarised | correctness | avg | 1 \\[0.51, 1\\] | >= 0.9 | ✅ |"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the step summary lacks %q:\n%s", want, text)
 			}

@@ -60,7 +60,9 @@ func (r *Runner) Judge(ctx context.Context, ref string, decls ...Experiment) (*r
 	if x.Name == "" {
 		x.Name = exp.Name
 	}
+	r.s.verdictDefaults(&x)
 	rep := &report.Experiment{
+		Confidence: x.Confidence, OnInconclusive: x.OnInconclusive, Repeats: x.Repeats,
 		Name: x.Name, RunName: exp.Name, ID: exp.ID, ProjectID: proj.ID, Project: proj.ProjectName(),
 		Link: consoleLink(c, proj.ID, exp.ID), Kind: experimentKind(exp), File: x.File, Line: x.Line,
 		StartedAt: start.UTC(), Metrics: []report.Metric{}, Thresholds: []report.Threshold{},
@@ -307,13 +309,23 @@ func (j *judge) judge(ctx context.Context, exp *galileo.ExperimentResponse, x *f
 		}
 	}
 	rep.ScoredRows = max(min(scored, rep.Rows), 0)
+	if err := fillRowScores(ctx, j.c, exp.ProjectID, exp.ID, rep.Metrics, metricNamesOf(ctx, j.c, exp.ProjectID, rep.Metrics)); err != nil {
+		j.r.logf("galileotest: warning: could not read the row-level scores of %s (no confidence intervals): %v", exp.Name, err)
+	}
+	src, err := j.r.locateBaseline(ctx, j.c, x, x.Expect, exp.ProjectID, exp.ID)
+	if err != nil {
+		return err
+	}
+	if err := src.load(ctx, j.r, j.c, rep); err != nil {
+		return err
+	}
 	rep.Status = report.StatusPassed
 	for _, e := range x.Expect {
-		t := report.NewThreshold(e.Threshold.Evaluate(rep.Metric(strings.TrimSpace(e.Metric))))
+		t := rep.Verdict(e.Threshold)
 		t.Line = e.Line
 		rep.AddThreshold(t)
 	}
-	return nil
+	return baselineProblem(x, rep)
 }
 
 // resolve maps each metric name to its aggregates in exp, through the

@@ -5,6 +5,7 @@ import (
 
 	"github.com/galileo-community/galileo-go/config"
 	"github.com/galileo-community/galileo-go/emulator"
+	"github.com/galileo-community/galileo-go/fixtures"
 	"github.com/galileo-community/galileo-go/galileo"
 )
 
@@ -25,6 +26,29 @@ type settings struct {
 	clientOpts []galileo.Option
 	stdout     io.Writer // GitHub annotations; nil: os.Stdout (tests set it)
 	parallel   int       // WithParallel
+
+	confidence     float64 // WithConfidence: the default confidence level
+	onInconclusive string  // WithConfidence: the default on_inconclusive
+}
+
+// WithConfidence judges the thresholds of every experiment that sets no
+// confidence of its own on their confidence intervals at level (0.95 for
+// 95%), as the fixture field confidence does; onInconclusive is "fail"
+// (also when ""), "pass" or "skip", used when the experiment sets none.
+// An experiment's own Confidence and OnInconclusive win.
+func WithConfidence(level float64, onInconclusive string) Option {
+	return func(s *settings) { s.confidence, s.onInconclusive = level, onInconclusive }
+}
+
+// verdictDefaults applies WithConfidence to an experiment that sets no
+// confidence level.
+func (s *settings) verdictDefaults(x *fixtures.Experiment) {
+	if x.Confidence == 0 && s.confidence != 0 {
+		x.Confidence = s.confidence
+		if x.OnInconclusive == "" {
+			x.OnInconclusive = s.onInconclusive
+		}
+	}
 }
 
 // WithFunc registers a Go function under name; fixtures run it with

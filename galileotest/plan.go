@@ -67,9 +67,13 @@ func newPlan(x fixtures.Experiment, funcs map[string]Func) (*plan, error) {
 		}
 		p.rows = rows
 	}
+	if x.Repeats > 1 && x.Prompt != nil && ds.Name != "" {
+		errs = append(errs, p.inputErr(0, "repeats", "a prompt run repeats the rows of an inline or file dataset only; with the stored dataset %q, give the rows (dataset.rows or dataset.file) or drop repeats", ds.Name))
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	p.rows = repeatRows(p.rows, x.Repeats)
 	for _, m := range x.Metrics {
 		if m = strings.TrimSpace(m); !assert.IsSystemMetric(m) {
 			p.scorers = append(p.scorers, m)

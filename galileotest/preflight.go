@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/galileo-community/galileo-go/assert"
@@ -61,6 +62,7 @@ func (r *Runner) Preflight(ctx context.Context, x Experiment) (notes []string, e
 			_, problem, err := lookupTemplate(ctx, c, p)
 			return orNil(problem, err)
 		},
+		func() error { return r.preflightBaseline(ctx, c, p) },
 	}
 	var probs []error
 	for _, step := range steps {
@@ -101,4 +103,41 @@ func (r *Runner) preflightProject(ctx context.Context, c *galileo.Client, p *pla
 		return "", p.inputErr(line, "project", "missing; set project in the fixture, GALILEO_PROJECT (SPLUNK_AO_PROJECT) or --project"), nil
 	}
 	return "", nil, nil
+}
+
+// preflightBaseline checks that the baseline an experiment compares with
+// exists (a committed file is checked when the fixture loads).
+func (r *Runner) preflightBaseline(ctx context.Context, c *galileo.Client, p *plan) error {
+	b := p.x.Baseline
+	if b == nil || b.File != "" {
+		return nil
+	}
+	expects := slices.Clone(p.x.Expect)
+	for i := range expects {
+		if expects[i].Threshold == (assert.Threshold{}) {
+			expects[i].Threshold, _ = assert.Parse(strings.TrimSpace(expects[i].Metric), expects[i].Expr)
+		}
+	}
+	name, id := strings.TrimSpace(p.x.Project), ""
+	if galileo.IsID(name) {
+		name, id = "", name
+	}
+	if name == "" && id == "" {
+		name, id = r.cfg.Project, r.cfg.ProjectID
+	}
+	if id == "" && name != "" {
+		proj, err := c.Projects.GetByName(ctx, name)
+		switch {
+		case errors.Is(err, galileo.ErrNotFound):
+			return atBaseline(inputErr(&p.x, "baseline", "project %q does not exist yet, so it holds no baseline", name), &p.x, "")
+		case err != nil:
+			return err
+		}
+		id = proj.ID
+	}
+	if id == "" {
+		return nil // no project to search; run reports it
+	}
+	_, err := r.locateBaseline(ctx, c, &p.x, expects, id, "")
+	return err
 }

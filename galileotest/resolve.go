@@ -126,6 +126,7 @@ func (r *Runner) resolveDataset(ctx context.Context, c *galileo.Client, p *plan,
 			if len(rows) == 0 {
 				return nil, p.inputErr(0, "dataset.name", "dataset %q has no rows", ds.Name)
 			}
+			rows = repeatRows(rows, p.x.Repeats)
 			out.rows, out.count = rows, len(rows)
 		}
 		return out, nil

@@ -38,7 +38,7 @@ func scoredExperiment(t testing.TB, emu *emulator.Server, c *galileo.Client, pid
 		t.Fatal(err)
 	}
 	e, err := c.Experiments.New(galileo.ExperimentSpec{Name: name, ProjectID: pid, DatasetID: ds.ID,
-		Metrics: []string{galileo.MetricCorrectness}, Trigger: true}).Create(t.Context())
+		Metrics: []string{galileo.MetricCorrectness}}).Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func annotations(r *Report) []annotation {
 			out = append(out, annotation{file: e.File, line: cmp.Or(t.Line, e.Line), title: e.Name + "/" + t.Metric,
 				message: withLink(explanation(t), e.Link)})
 		}
-		if e.Status == StatusFailed && missed == 0 {
+		if (e.Status == StatusFailed || e.Status == StatusInconclusive) && missed == 0 {
 			msg := cmp.Or(e.Error, "the experiment failed")
 			out = append(out, annotation{file: e.File, line: e.Line, title: e.Name, message: withLink(msg, e.Link)})
 		}

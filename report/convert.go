@@ -92,8 +92,9 @@ func copyI(p *int64) *int64 {
 	return &v
 }
 
-// unit returns the display unit of the metric's values.
-func (m *Metric) unit() string {
+// Unit returns the display unit of the metric's values: UnitNanoseconds
+// for latency, UnitDollars for cost, else UnitNone.
+func (m *Metric) Unit() string {
 	key := m.Key
 	if key == "" {
 		key = m.Name

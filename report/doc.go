@@ -40,25 +40,54 @@
 // # Verdicts
 //
 // Each experiment has one status: "passed" (every threshold met),
-// "failed" (it ran and a threshold was missed), "error" (set-up or
-// infrastructure failure) or "timeout" (scores did not arrive in time).
+// "failed" (it ran and a threshold was missed), "inconclusive" (no
+// threshold missed, but the rows could not decide one and the experiment's
+// on_inconclusive is fail), "error" (set-up or infrastructure failure) or
+// "timeout" (scores did not arrive in time).
+//
+// Each threshold has a verdict: "passed", "failed" or "inconclusive".
+// [Experiment.Verdict] computes it. Without a confidence level
+// (Experiment.Confidence 0) it compares the point estimate, as the
+// server's aggregates give it, and the statistic's 95% confidence
+// interval is only shown. With one, a threshold on avg, rate(v) or a
+// percentile is judged on the interval: passed when all of it meets the
+// threshold, failed when none of it does, inconclusive otherwise — and the
+// explanation gives the interval and about how many rows would decide it:
+//
+//	correctness avg = 0.85 [0.6396, 0.9476] (95% wilson), want >= 0.8 (20 rows): inconclusive, the interval contains 0.8; about 196 rows would decide it
+//
+// The intervals come from the metric's row-level scores (Metric.RowValues
+// and RowKeys) by the methods of package assert/stats: Wilson for 0/1
+// scores and rates (over the row means when rows repeat; also for scores
+// in [0, 1] that all agree, where a t interval would have no width), the t
+// interval for other averages (clustered by row when rows repeat), the
+// order-statistic interval for percentiles. Rates are not clustered: with
+// repeats, each trace counts. A
+// threshold such as "avg >= baseline - 0.02" is judged against
+// Experiment.Against on the rows both share (see [Baseline]): without a
+// confidence level on the point difference, with one on the
+// paired-difference interval.
 // Thresholds of an experiment that errored or timed out were not judged;
 // the writers show those that did not pass as skipped. [Report.Passed] is
 // true when there is at least one experiment and all passed;
 // [Report.Counts] counts passed, failed and errored (error, timeout or any
 // unknown status) experiments.
 //
-// # JSON schema, version 1
+// # JSON schema, version 2
 //
 // [WriteJSON] writes one object, indented, with sorted map keys, times in
-// UTC (RFC 3339) and empty lists as []. Version 1 only grows: a later
+// UTC (RFC 3339) and empty lists as []. A version only grows: a later
 // release may add fields but never renames, removes or redefines one, so a
-// reader should ignore fields it does not know ([ReadJSON] does). Values
+// reader should ignore fields it does not know ([ReadJSON] does). Version
+// 2 added the three-way verdict (verdict, interval, baseline,
+// rows_to_decide, skipped; the status "inconclusive"), confidence,
+// on_inconclusive, repeats, row_keys and consistency; [ReadJSON] reads
+// version 1 too, giving each threshold the verdict its pass says. Values
 // are in base units: nanoseconds for latency, US dollars for cost, a
 // fraction 0..1 for rates and percentages. A statistic the server did not
 // report is absent.
 //
-//	schema_version   integer   always 1
+//	schema_version   integer   2
 //	started_at       string    when the run started (absent if unknown)
 //	finished_at      string    when the run finished (absent if unknown)
 //	backend          string    "remote" or "emulator"
@@ -83,7 +112,10 @@
 //	  duration_ms    integer   wall time of the experiment
 //	  setup_ms, run_ms, wait_ms   integer   its phases
 //	  polls          integer   polls for the scores
-//	  status         string    "passed", "failed", "error" or "timeout"
+//	  confidence     number    the confidence level of the verdicts, e.g. 0.95 (absent: point estimates)
+//	  on_inconclusive string   "fail", "pass" or "skip" (absent: fail)
+//	  repeats        integer   times every row ran (absent: once)
+//	  status         string    "passed", "failed", "inconclusive", "error" or "timeout"
 //	  error          string    set-up, input or infrastructure error text, if any
 //	  metrics        array     in declaration order, each:
 //	    name         string    as the user wrote it ("correctness", "latency")
@@ -95,7 +127,9 @@
 //	    avg sum min max pct p50 p90 p95 p99   number   aggregates
 //	    count        integer   rows counted
 //	    value_distribution  object   discrete value -> rows, e.g. {"0": 2, "1": 8}
-//	    row_values   array of numbers   per-row values, when known
+//	    row_values   array of numbers   per-trace values, when known
+//	    row_keys     array of strings   the dataset row of each value (repeats share a key)
+//	    consistency  object    with repeats: {"rows", "consistent", "flakiest": [{"key", "input", "values"}]}
 //	  thresholds     array     in declaration order, each:
 //	    metric       string    metric name as written
 //	    stat         string    avg, min, max, sum, count, p50, p90, p95, p99 or rate(v)
@@ -104,7 +138,17 @@
 //	                           one, or two for a range such as "0.8 <= avg <= 1"
 //	                           (absent when expr is not in the canonical form)
 //	    actual       number    the statistic (absent when not reported)
-//	    pass         boolean   reported and within every bound
+//	    pass         boolean   the threshold lets the experiment pass (verdict passed, or
+//	                           inconclusive under on_inconclusive pass or skip)
+//	    verdict      string    "passed", "failed" or "inconclusive"
+//	    skipped      boolean   inconclusive under on_inconclusive skip
+//	    interval     object    {"low", "high", "level", "method"}: the statistic's confidence
+//	                           interval (an open end is absent); method "wilson", "t",
+//	                           "t-clustered", "paired-t" or "order-statistic"
+//	    rows_to_decide integer about how many rows would decide an inconclusive verdict
+//	    baseline     object    for "... baseline ..." thresholds: {"experiment", "id", "file",
+//	                           "value", "difference", "matched_rows"}; bounds are then
+//	                           the baseline's value plus the offset
 //	    rows         integer   rows behind the statistic
 //	    explanation  string    one line for people; read pass and actual instead
 //	    unit         string    display unit "ns", "$" or "%" (absent: a plain number)
@@ -121,7 +165,9 @@
 // one <testcase> per threshold, named "<metric>: <expr>" with classname
 // "galileo.<experiment>". A missed threshold is a <failure
 // type="threshold"> whose message is the explanation and whose text lists
-// the actual value, threshold, rows and console link. An experiment that
+// the actual value, threshold, rows and console link; an inconclusive one
+// is a <failure type="inconclusive">, or <skipped> under on_inconclusive
+// skip. An experiment that
 // errored or timed out has a <testcase name="setup"> with an <error>.
 // Jenkins, GitLab, Azure DevOps and the GitHub Actions test reporters read
 // it as test results; each suite's properties hold the experiment's ids,
@@ -135,7 +181,10 @@
 // [WriteMarkdown] writes a heading with the verdict and counts and a table
 // with one row per threshold; [AppendStepSummary] appends the same text to
 // the file named by $GITHUB_STEP_SUMMARY, so it shows on the workflow
-// run's summary page. Values appear in their units (2.4s, $0.62, 85%).
+// run's summary page. Values appear in their units (2.4s, $0.62, 85%),
+// followed by their confidence interval: 0.85 [0.64, 0.95]. Experiments
+// whose rows repeat get a block with each metric's consistency (rows whose
+// repeats all agree) and flakiest rows.
 //
 // The Markdown is made for a pull-request comment: its first line is the
 // hidden [MarkdownMarker] (<!-- galileotest-report -->), by which a
@@ -168,7 +217,8 @@
 //
 // [WriteHTML] writes one page with no external assets: for every
 // experiment, a bullet chart per threshold (the actual value against the
-// threshold line, the passing range shaded) and a histogram per metric of
+// threshold line, the passing range shaded, the confidence interval drawn
+// around the actual value) and a histogram per metric of
 // its row values or value distribution. Keep it as a CI artifact and open
 // it in a browser. The charts carry classes and data- attributes
 // (documented on WriteHTML) for tools that inspect the page.

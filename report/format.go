@@ -22,7 +22,13 @@ func FormatValue(v float64, unit string) string {
 // shown value to lie on the same side of every bound as v, so that a miss
 // never reads "0.95, want >= 0.95".
 func formatAgainst(v float64, unit string, bounds []Bound) string {
-	for digits := 4; digits < 17; digits++ {
+	return formatFrom(v, unit, bounds, 4)
+}
+
+// formatFrom renders v with digits significant digits, or as many more as
+// needed for the shown value to lie on the same side of every bound as v.
+func formatFrom(v float64, unit string, bounds []Bound, digits int) string {
+	for ; digits < 17; digits++ {
 		s, shown := formatDigits(v, unit, digits)
 		if sameSides(v, shown, bounds) {
 			return s
@@ -110,4 +116,56 @@ func formatDuration(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
+}
+
+// formatEnd renders an end of a confidence interval: two significant
+// digits, more where needed to lie on the same side of every bound as v.
+func formatEnd(v float64, unit string, bounds []Bound) string {
+	return formatFrom(v, unit, bounds, 2)
+}
+
+// IntervalText renders the threshold's interval for people, e.g.
+// "[0.64, 0.95]" or "[1.2s, ∞)" for an end the rows cannot bound; "" when
+// it has none.
+func (t *Threshold) IntervalText() string {
+	iv := t.Interval
+	if iv == nil {
+		return ""
+	}
+	lo, hi := "(−∞", "∞)"
+	if iv.Low != nil {
+		lo = "[" + formatEnd(*iv.Low, t.Unit, t.Bounds)
+	}
+	if iv.High != nil {
+		hi = formatEnd(*iv.High, t.Unit, t.Bounds) + "]"
+	}
+	return lo + ", " + hi
+}
+
+// ActualText renders the actual value with its interval, as the Markdown
+// table shows it: "0.85 [0.64, 0.95]", or "not reported".
+func (t *Threshold) ActualText() string {
+	if t.Actual == nil {
+		return "not reported"
+	}
+	s := formatAgainst(*t.Actual, t.Unit, t.Bounds)
+	if iv := t.IntervalText(); iv != "" {
+		s += " " + iv
+	}
+	return s
+}
+
+// VerdictText names the verdict in a table cell: "passed", "failed",
+// "inconclusive", "inconclusive (skipped)" or "inconclusive (passed)".
+func (t *Threshold) VerdictText() string {
+	v := cmp.Or(t.Verdict, map[bool]string{true: VerdictPassed, false: VerdictFailed}[t.Pass])
+	switch {
+	case v != VerdictInconclusive:
+		return v
+	case t.Skipped:
+		return "inconclusive (skipped)"
+	case t.Pass:
+		return "inconclusive (passed)"
+	}
+	return v
 }

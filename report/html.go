@@ -27,7 +27,10 @@ var htmlSource string
 // data-stat, data-expr, data-unit, data-pass ("true" or "false"),
 // data-actual (base units; empty when not reported) and data-threshold
 // (the bounds' values in base units, comma-separated, with their
-// comparators in data-op). Below them, a table of each metric's
+// comparators in data-op), and, when the threshold has a confidence
+// interval, data-interval-low and data-interval-high (an open end is left
+// out) with the interval drawn as <line class="interval"> elements around
+// the actual value. Below them, a table of each metric's
 // statistics and, per metric with row values or a value distribution, a
 // histogram: <svg class="distribution-chart"> with data-metric,
 // data-source ("rows" or "distribution"), data-bins and data-count, whose
@@ -73,13 +76,14 @@ type htmlFact struct{ Name, Value string }
 
 type htmlThreshold struct {
 	Metric, Stat, Expr, Unit string
-	Verdict                  string // "pass", "fail" or "skipped"
+	Verdict                  string // "pass", "fail", "inconclusive" or "skipped"
 	Actual                   string // for people
 	Explanation              string
 	Rows                     int64
 	DataActual               string
 	DataThreshold, DataOp    string
 	DataPass                 string
+	DataLow, DataHigh        string // the interval's ends; "" when open or absent
 	Chart                    bulletChart
 }
 
@@ -97,6 +101,8 @@ type bulletChart struct {
 	ZoneX, ZoneW                   string
 	HasBar                         bool
 	BarX, BarY, BarW, BarH         string
+	HasInterval                    bool   // the confidence interval, drawn around the actual value
+	IntervalX1, IntervalX2         string // its ends (the chart's edge for an open end)
 	Lines                          []chartLine
 	Labels                         []chartText
 	Title                          string
@@ -159,7 +165,7 @@ func buildPage(r *Report) htmlPage {
 
 func statusLabel(s string) string {
 	switch s {
-	case StatusPassed, StatusFailed, StatusError:
+	case StatusPassed, StatusFailed, StatusError, StatusInconclusive:
 		return s
 	case StatusTimeout:
 		return "timed out"
@@ -185,7 +191,7 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 		Link: httpLink(e.Link), Error: strings.TrimRight(e.Error, "\n"),
 	}
 	switch e.Status {
-	case StatusPassed, StatusFailed, StatusError, StatusTimeout:
+	case StatusPassed, StatusFailed, StatusError, StatusTimeout, StatusInconclusive:
 	default:
 		he.Status = StatusError
 	}
@@ -209,42 +215,25 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 		fact("Fixture", loc)
 	}
 	fact("Experiment ID", e.ID)
+	if e.Confidence > 0 {
+		fact("Confidence", percent(e.Confidence)+", inconclusive: "+cmp.Or(e.OnInconclusive, OnInconclusiveFail))
+	}
+	fact("Repeats", e.consistencyText())
 
 	for j := range e.Thresholds {
-		t := &e.Thresholds[j]
-		ht := htmlThreshold{
-			Metric: t.Metric, Stat: t.Stat, Expr: t.Expr, Unit: t.Unit,
-			Explanation: explanation(t), Rows: t.Rows,
-			Actual: "not reported", DataPass: strconv.FormatBool(t.Pass),
+		ht, judged, met := buildThreshold(e, &e.Thresholds[j])
+		if judged {
+			he.Judged++
 		}
-		switch {
-		case t.Pass:
-			ht.Verdict = "pass"
+		if met {
 			he.Met++
-			he.Judged++
-		case !e.judged():
-			ht.Verdict = "skipped"
-		default:
-			ht.Verdict = "fail"
-			he.Judged++
 		}
-		if t.Actual != nil {
-			ht.Actual = formatAgainst(*t.Actual, t.Unit, t.Bounds)
-			ht.DataActual = dataNum(*t.Actual)
-		}
-		var vals, ops []string
-		for _, b := range t.Bounds {
-			vals = append(vals, dataNum(b.Value))
-			ops = append(ops, b.Op)
-		}
-		ht.DataThreshold, ht.DataOp = strings.Join(vals, ","), strings.Join(ops, ",")
-		ht.Chart = newBulletChart(t, ht.Verdict)
 		he.Thresholds = append(he.Thresholds, ht)
 	}
 
 	for j := range e.Metrics {
 		m := &e.Metrics[j]
-		unit := m.unit()
+		unit := m.Unit()
 		f := func(p *float64) string {
 			if p == nil {
 				return "—"
@@ -262,6 +251,50 @@ func buildExperiment(i int, e *Experiment) htmlExperiment {
 		}
 	}
 	return he
+}
+
+// buildThreshold is the page's view of one threshold; judged and met say
+// whether it counts as judged and as met (an inconclusive verdict skipped
+// by on_inconclusive skip does not count as missed).
+func buildThreshold(e *Experiment, t *Threshold) (ht htmlThreshold, judged, met bool) {
+	ht = htmlThreshold{
+		Metric: t.Metric, Stat: t.Stat, Expr: t.Expr, Unit: t.Unit,
+		Explanation: explanation(t), Rows: t.Rows,
+		Actual: "not reported", DataPass: strconv.FormatBool(t.Pass),
+	}
+	judged = e.judged()
+	switch {
+	case t.Skipped:
+		ht.Verdict, met = "skipped", true
+	case t.Pass:
+		ht.Verdict, met, judged = "pass", true, true
+	case !e.judged():
+		ht.Verdict = "skipped"
+	case t.Verdict == VerdictInconclusive:
+		ht.Verdict = VerdictInconclusive
+	default:
+		ht.Verdict = "fail"
+	}
+	if t.Actual != nil {
+		ht.Actual = t.ActualText()
+		ht.DataActual = dataNum(*t.Actual)
+	}
+	if iv := t.Interval; iv != nil {
+		if iv.Low != nil {
+			ht.DataLow = dataNum(*iv.Low)
+		}
+		if iv.High != nil {
+			ht.DataHigh = dataNum(*iv.High)
+		}
+	}
+	var vals, ops []string
+	for _, b := range t.Bounds {
+		vals = append(vals, dataNum(b.Value))
+		ops = append(ops, b.Op)
+	}
+	ht.DataThreshold, ht.DataOp = strings.Join(vals, ","), strings.Join(ops, ",")
+	ht.Chart = newBulletChart(t, ht.Verdict)
+	return ht, judged, met
 }
 
 // dataNum writes a number for a data- attribute as JSON would: without an
@@ -290,6 +323,15 @@ func opSymbol(op string) string {
 	return op
 }
 
+// intervalX is the chart position of an interval end: the chart's edge
+// for an open end.
+func intervalX(end *float64, edge float64, x func(float64) float64) float64 {
+	if end == nil || !finite(*end) {
+		return edge
+	}
+	return x(*end)
+}
+
 const (
 	bulletW, bulletH = 820, 74
 	bulletL, bulletR = 12.0, 808.0
@@ -304,6 +346,13 @@ func newBulletChart(t *Threshold, verdict string) bulletChart {
 	var vals []float64
 	if t.Actual != nil && finite(*t.Actual) {
 		vals = append(vals, *t.Actual)
+	}
+	if iv := t.Interval; iv != nil {
+		for _, p := range []*float64{iv.Low, iv.High} {
+			if p != nil && finite(*p) {
+				vals = append(vals, *p)
+			}
+		}
 	}
 	for _, b := range t.Bounds {
 		if finite(b.Value) {
@@ -353,6 +402,9 @@ func newBulletChart(t *Threshold, verdict string) bulletChart {
 		left, right := math.Min(a, base), math.Max(a, base)
 		c.HasBar = true
 		c.BarX, c.BarY, c.BarW, c.BarH = px(left), "30", px(math.Max(right-left, 2)), "10"
+		if t.Interval != nil {
+			c.HasInterval, c.IntervalX1, c.IntervalX2 = true, px(intervalX(t.Interval.Low, bulletL, x)), px(intervalX(t.Interval.High, bulletR, x))
+		}
 		c.Labels = append(c.Labels, chartText{X: px(a), Y: "62", Anchor: anchorAt(a), Class: "actual " + verdict,
 			Text: "actual " + formatAgainst(*t.Actual, t.Unit, t.Bounds)})
 	} else {
@@ -430,7 +482,7 @@ type bin struct {
 // newDistribution builds a metric's histogram: from its row values when
 // known, else from its value distribution.
 func newDistribution(m *Metric) (htmlDistribution, bool) {
-	unit := m.unit()
+	unit := m.Unit()
 	var bins []bin
 	source, note := "", ""
 	switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 )
 
 // WriteJSON writes the report as indented JSON, the stable schema described
@@ -32,8 +33,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 
 // ReadJSON reads a report written by WriteJSON. Unknown fields are
 // ignored, so that a reader of version 1 accepts reports that later
-// additions to version 1 wrote; a missing or different schema_version is an
-// error.
+// additions to a version wrote. Version 1 reports are upgraded (each
+// threshold's verdict is what its pass says); a missing or newer
+// schema_version is an error.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	var r Report
 	dec := json.NewDecoder(rd)
@@ -46,9 +48,10 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	switch {
 	case r.SchemaVersion == 0:
 		return nil, fmt.Errorf("report: read JSON: no schema_version; expected %d", SchemaVersion)
-	case r.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("report: read JSON: schema_version %d is not supported; this reader expects %d", r.SchemaVersion, SchemaVersion)
+	case r.SchemaVersion < oldestSchemaVersion || r.SchemaVersion > SchemaVersion:
+		return nil, fmt.Errorf("report: read JSON: schema_version %d is not supported; this reader expects %d to %d", r.SchemaVersion, oldestSchemaVersion, SchemaVersion)
 	}
+	upgrade(&r)
 	return &r, nil
 }
 
@@ -59,13 +62,10 @@ func normalized(r *Report) (*Report, error) {
 		return nil, errors.New("report: nil report")
 	}
 	c := *r
-	switch c.SchemaVersion {
-	case 0:
-		c.SchemaVersion = SchemaVersion
-	case SchemaVersion:
-	default:
+	if c.SchemaVersion != 0 && (c.SchemaVersion < oldestSchemaVersion || c.SchemaVersion > SchemaVersion) {
 		return nil, fmt.Errorf("report: schema_version %d is not supported; this writer writes %d", c.SchemaVersion, SchemaVersion)
 	}
+	c.SchemaVersion = SchemaVersion
 	if !c.StartedAt.IsZero() {
 		c.StartedAt = c.StartedAt.UTC()
 	}
@@ -79,10 +79,38 @@ func normalized(r *Report) (*Report, error) {
 		}
 		if e.Thresholds == nil {
 			e.Thresholds = []Threshold{}
+		} else {
+			e.Thresholds = slices.Clone(e.Thresholds)
+			for j := range e.Thresholds {
+				fillVerdict(&e.Thresholds[j])
+			}
 		}
 		c.Experiments[i] = e
 	}
 	return &c, nil
+}
+
+// upgrade brings a report of an older schema version to the current one:
+// version 1 had no verdict, pass was all of it.
+func upgrade(r *Report) {
+	for i := range r.Experiments {
+		for j := range r.Experiments[i].Thresholds {
+			fillVerdict(&r.Experiments[i].Thresholds[j])
+		}
+	}
+	r.SchemaVersion = SchemaVersion
+}
+
+// fillVerdict gives a threshold built without a verdict (by hand, or read
+// from version 1) the one its Pass says.
+func fillVerdict(t *Threshold) {
+	if t.Verdict != "" {
+		return
+	}
+	t.Verdict = VerdictFailed
+	if t.Pass {
+		t.Verdict = VerdictPassed
+	}
 }
 
 // checkFinite reports the first NaN or infinite value, by its place.
@@ -107,6 +135,12 @@ func checkFinite(r *Report) error {
 		for _, t := range e.Thresholds {
 			if bad(t.Actual) {
 				return fmt.Errorf("report: experiment %q threshold %q on %s: actual is %v, which JSON cannot represent", e.Name, t.Expr, t.Metric, *t.Actual)
+			}
+			if iv := t.Interval; iv != nil && (bad(iv.Low) || bad(iv.High)) {
+				return fmt.Errorf("report: experiment %q threshold %q on %s: an interval end is not finite, which JSON cannot represent", e.Name, t.Expr, t.Metric)
+			}
+			if b := t.Baseline; b != nil && (bad(&b.Value) || bad(&b.Difference)) {
+				return fmt.Errorf("report: experiment %q threshold %q on %s: the baseline value is not finite, which JSON cannot represent", e.Name, t.Expr, t.Metric)
 			}
 			for i := range t.Bounds {
 				if bad(&t.Bounds[i].Value) {

@@ -41,7 +41,7 @@ func TestWriteJSON_normalizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{`"schema_version": 1`, `"started_at": "2025-06-01T12:00:00Z"`, `"metrics": []`, `"thresholds": []`} {
+	for _, want := range []string{`"schema_version": 2`, `"started_at": "2025-06-01T12:00:00Z"`, `"metrics": []`, `"thresholds": []`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
@@ -62,7 +62,7 @@ func TestWriteJSON_errors(t *testing.T) {
 		want string
 	}{
 		{"nil", nil, "report: nil report"},
-		{"future version", &Report{SchemaVersion: 2}, "schema_version 2 is not supported; this writer writes 1"},
+		{"future version", &Report{SchemaVersion: 3}, "schema_version 3 is not supported; this writer writes 2"},
 		{"NaN aggregate", &Report{Experiments: []Experiment{{Name: "bot", Metrics: []Metric{{Name: "bleu", MetricAggregates: galileo.MetricAggregates{P95: &nan}}}}}},
 			`experiment "bot" metric "bleu": p95 is NaN, which JSON cannot represent`},
 		{"infinite row", &Report{Experiments: []Experiment{{Name: "bot", Metrics: []Metric{{Name: "bleu", RowValues: []float64{1, math.Inf(1)}}}}}},
@@ -86,8 +86,8 @@ func TestWriteJSON_errors(t *testing.T) {
 
 func TestReadJSON_errors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"no version", `{"backend":"remote"}`, "no schema_version; expected 1"},
-		{"newer version", `{"schema_version":2}`, "schema_version 2 is not supported; this reader expects 1"},
+		{"no version", `{"backend":"remote"}`, "no schema_version; expected 2"},
+		{"newer version", `{"schema_version":3}`, "schema_version 3 is not supported; this reader expects 1 to 2"},
 		{"not JSON", `<testsuites/>`, "report: read JSON: invalid character"},
 		{"wrong type", `{"schema_version":"1"}`, "report: read JSON: json: cannot unmarshal string"},
 		{"trailing data", `{"schema_version":1} {}`, "unexpected data after the report object"},

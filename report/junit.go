@@ -135,6 +135,13 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 	prop("scored_rows", strconv.Itoa(e.ScoredRows))
 	prop("errored_rows", strconv.Itoa(e.ErroredRows))
 	prop("link", e.Link)
+	if e.Confidence > 0 {
+		prop("confidence", strconv.FormatFloat(e.Confidence, 'f', -1, 64))
+		prop("on_inconclusive", cmp.Or(e.OnInconclusive, OnInconclusiveFail))
+	}
+	if e.Repeats > 1 {
+		prop("repeats", strconv.Itoa(e.Repeats))
+	}
 
 	class := "galileo." + strings.ReplaceAll(e.Name, ".", "_")
 	tc := func(name, time string, line int) junitCase {
@@ -165,19 +172,26 @@ func junitExperiment(e *Experiment, backend string) junitSuite {
 		t := &e.Thresholds[i]
 		c := tc(t.Metric+": "+t.Expr, "0.000", t.Line)
 		switch {
+		case t.Skipped:
+			c.Skipped = &junitSkipped{Message: "inconclusive (on_inconclusive: skip): " + explanation(t)}
+			s.Skipped++
 		case t.Pass:
 		case !e.judged():
 			c.Skipped = &junitSkipped{Message: "not judged: the experiment ended with status " + e.Status}
 			s.Skipped++
 		default:
-			c.Failure = &junitProblem{Message: explanation(t), Type: "threshold", Text: xmlText(failureText(e, t))}
+			typ := "threshold"
+			if t.Verdict == VerdictInconclusive {
+				typ = VerdictInconclusive
+			}
+			c.Failure = &junitProblem{Message: explanation(t), Type: typ, Text: xmlText(failureText(e, t))}
 			s.Failures++
 			missed++
 		}
 		s.Cases = append(s.Cases, c)
 	}
 
-	if e.Status == StatusFailed && missed == 0 {
+	if (e.Status == StatusFailed || e.Status == StatusInconclusive) && missed == 0 {
 		// Failed without a missed threshold on record: keep CI's verdict
 		// in line with the report's.
 		c := tc("result", formatSeconds(e.DurationMS), 0)
@@ -214,15 +228,14 @@ func failureText(e *Experiment, t *Threshold) string {
 	if m := e.Metric(t.Metric); m != nil && m.Key != "" && m.Key != t.Metric {
 		metric += " (" + m.Key + ")"
 	}
-	actual := "not reported"
-	if t.Actual != nil {
-		actual = formatAgainst(*t.Actual, t.Unit, t.Bounds)
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", explanation(t))
 	fmt.Fprintf(&b, "metric:     %s\n", metric)
 	fmt.Fprintf(&b, "statistic:  %s\n", t.Stat)
-	fmt.Fprintf(&b, "actual:     %s\n", actual)
+	fmt.Fprintf(&b, "actual:     %s\n", t.ActualText())
+	if t.Verdict != "" {
+		fmt.Fprintf(&b, "verdict:    %s\n", t.VerdictText())
+	}
 	fmt.Fprintf(&b, "threshold:  %s\n", t.Expr)
 	fmt.Fprintf(&b, "rows:       %d\n", t.Rows)
 	if e.Link != "" {

@@ -36,8 +36,12 @@ const (
 // unit (2.4s, $0.62, 85%).
 //
 // Verdicts are ✅ (met), ❌ (missed; for an experiment row, ❌ error or
-// ❌ timeout) and ⏭️ skipped (a threshold of an experiment that errored,
-// not judged). Text from the report is escaped so that it cannot break the
+// ❌ timeout), ❔ inconclusive (the confidence interval straddles the
+// threshold and on_inconclusive is fail; "✅ inconclusive (passed)" and
+// "⏭️ inconclusive (skipped)" under pass and skip) and ⏭️ skipped (a
+// threshold of an experiment that errored, not judged). The actual value
+// is followed by its confidence interval when the report has one:
+// "0.85 [0.64, 0.95]". Text from the report is escaped so that it cannot break the
 // table or inject markup; console links are written only for http and
 // https addresses.
 //
@@ -110,15 +114,18 @@ func markdownRows(r *Report) []mdRow {
 		}
 		for j := range e.Thresholds {
 			t := &e.Thresholds[j]
-			actual := "not reported"
-			if t.Actual != nil {
-				actual = formatAgainst(*t.Actual, t.Unit, t.Bounds)
-			}
+			actual := t.ActualText()
 			kind, verdict := rowPassed, "✅"
 			switch {
+			case t.Skipped:
+				verdict = "⏭️ inconclusive (skipped)"
+			case t.Pass && t.Verdict == VerdictInconclusive:
+				verdict = "✅ inconclusive (passed)"
 			case t.Pass:
 			case !e.judged():
 				kind, verdict = rowSkipped, "⏭️ skipped"
+			case t.Verdict == VerdictInconclusive:
+				kind, verdict = rowMissed, "❔ inconclusive"
 			default:
 				kind, verdict = rowMissed, "❌"
 			}
@@ -127,8 +134,8 @@ func markdownRows(r *Report) []mdRow {
 		}
 		if e.judged() && len(e.Thresholds) == 0 {
 			kind, verdict := rowExperimentOK, "✅ no thresholds"
-			if e.Status == StatusFailed {
-				kind, verdict = rowExperimentProblem, "❌ failed"
+			if e.Status == StatusFailed || e.Status == StatusInconclusive {
+				kind, verdict = rowExperimentProblem, "❌ "+e.Status
 			}
 			rows = append(rows, mdRow{kind: kind, text: fmt.Sprintf("| %s | — | — | — | — | %s | %s |\n", name, verdict, link)})
 		}
@@ -176,6 +183,8 @@ func statusPhrase(status string) string {
 		return "timed out"
 	case StatusFailed:
 		return "failed"
+	case StatusInconclusive:
+		return "was inconclusive"
 	case StatusPassed:
 		return "reported"
 	}

@@ -60,7 +60,7 @@ type mdDoc struct {
 }
 
 func newMDDoc(r *Report) *mdDoc {
-	d := &mdDoc{head: markdownHead(r), rows: markdownRows(r), blocks: markdownErrors(r), cutRows: map[rowKind]int{}}
+	d := &mdDoc{head: markdownHead(r), rows: markdownRows(r), blocks: append(markdownErrors(r), markdownConsistency(r)...), cutRows: map[rowKind]int{}}
 	d.kept = len(d.rows)
 	for _, row := range d.rows {
 		d.body += len(row.text)

@@ -97,8 +97,8 @@ func Merge(reports ...*Report) (*Report, error) {
 		switch {
 		case r == nil:
 			return nil, fmt.Errorf("report: merge: report %d is nil", i+1)
-		case r.SchemaVersion != 0 && r.SchemaVersion != SchemaVersion:
-			return nil, fmt.Errorf("report: merge: report %d has schema_version %d; expected %d", i+1, r.SchemaVersion, SchemaVersion)
+		case r.SchemaVersion != 0 && (r.SchemaVersion < oldestSchemaVersion || r.SchemaVersion > SchemaVersion):
+			return nil, fmt.Errorf("report: merge: report %d has schema_version %d; expected %d to %d", i+1, r.SchemaVersion, oldestSchemaVersion, SchemaVersion)
 		case r.Backend != "" && m.Backend != "" && r.Backend != m.Backend:
 			return nil, fmt.Errorf("report: merge: report %d ran on the %s backend, an earlier one on the %s backend; merge reports of one backend only", i+1, r.Backend, m.Backend)
 		}

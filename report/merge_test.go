@@ -134,7 +134,7 @@ func TestMerge_errors(t *testing.T) {
 		{"none", nil, "no reports"},
 		{"nil", []*Report{remote, nil}, "report 2 is nil"},
 		{"different backends", []*Report{remote, {}, emu}, "report 3 ran on the emulator backend, an earlier one on the remote backend"},
-		{"schema", []*Report{{SchemaVersion: 2}}, "report 1 has schema_version 2"},
+		{"schema", []*Report{{SchemaVersion: 3}}, "report 1 has schema_version 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,10 +6,16 @@ import (
 	"github.com/galileo-community/galileo-go/galileo"
 )
 
-// SchemaVersion is the version of the report schema this package writes
-// and reads. Fields may be added to version 1; a field is never renamed,
-// removed or given a new meaning without a new version.
-const SchemaVersion = 1
+// SchemaVersion is the version of the report schema this package writes.
+// Fields may be added to a version; a field is never renamed, removed or
+// given a new meaning without a new version. Version 2 added the
+// three-way verdict (Threshold.Verdict, Interval, Baseline, the
+// experiment status "inconclusive") and the row-level scores; ReadJSON
+// also reads version 1, where pass was the whole verdict.
+const SchemaVersion = 2
+
+// oldestSchemaVersion is the oldest version ReadJSON and Merge accept.
+const oldestSchemaVersion = 1
 
 // Experiment statuses, the values of [Experiment.Status].
 const (
@@ -17,6 +23,25 @@ const (
 	StatusFailed  = "failed"  // the experiment ran and at least one threshold was missed
 	StatusError   = "error"   // set-up or infrastructure failure; thresholds not judged
 	StatusTimeout = "timeout" // scores did not arrive in time; thresholds not judged
+	// StatusInconclusive: no threshold was missed, but the rows could not
+	// decide one (its confidence interval straddles it) and the
+	// experiment's on_inconclusive is "fail". It counts as a miss.
+	StatusInconclusive = "inconclusive"
+)
+
+// Verdicts of one threshold, the values of [Threshold.Verdict].
+const (
+	VerdictPassed       = "passed"       // met (with confidence: the whole interval meets it)
+	VerdictFailed       = "failed"       // missed (with confidence: no part of the interval meets it)
+	VerdictInconclusive = "inconclusive" // with confidence: the interval straddles the threshold
+)
+
+// What an inconclusive verdict does to the experiment, the values of
+// [Experiment.OnInconclusive]; "" means OnInconclusiveFail.
+const (
+	OnInconclusiveFail = "fail" // the threshold fails (the default)
+	OnInconclusivePass = "pass" // the threshold passes
+	OnInconclusiveSkip = "skip" // the threshold is skipped: it neither passes nor fails
 )
 
 // Experiment kinds, the values of [Experiment.Kind].
@@ -109,8 +134,23 @@ type Experiment struct {
 	WaitMS     int64 `json:"wait_ms,omitempty"`
 	// Polls is how many times the experiment was polled for its scores.
 	Polls int `json:"polls,omitempty"`
-	// Status is one of StatusPassed, StatusFailed, StatusError and
-	// StatusTimeout. It is what go test and the command's exit code say.
+	// Confidence is the confidence level of the verdicts (0.95 for 95%),
+	// 0 when thresholds compare point estimates. OnInconclusive is
+	// OnInconclusiveFail, OnInconclusivePass or OnInconclusiveSkip ("" is
+	// fail). Repeats is how many times every row was run (0 or 1: once).
+	Confidence     float64 `json:"confidence,omitempty"`
+	OnInconclusive string  `json:"on_inconclusive,omitempty"`
+	Repeats        int     `json:"repeats,omitempty"`
+	// Against is the baseline experiment that thresholds such as "avg >=
+	// baseline - 0.02" are judged against (its metrics with their row
+	// values and keys), nil when there is none; BaselineFile is the
+	// committed file it was read from, if any. Neither is written: each
+	// baseline threshold records what it compared in its Baseline.
+	Against      *Experiment `json:"-"`
+	BaselineFile string      `json:"-"`
+	// Status is one of StatusPassed, StatusFailed, StatusInconclusive,
+	// StatusError and StatusTimeout. It is what go test and the command's
+	// exit code say.
 	Status string `json:"status"`
 	// Error is the set-up, input or infrastructure error, if any.
 	Error string `json:"error,omitempty"`
@@ -153,8 +193,17 @@ type Metric struct {
 
 	galileo.MetricAggregates
 
-	// RowValues are the per-row values, when known, in base units.
+	// RowValues are the per-row values, when known, in base units: one
+	// per scored trace, so a row run N times has N values.
 	RowValues []float64 `json:"row_values,omitempty"`
+	// RowKeys name the dataset row of each of RowValues (same length, or
+	// empty when unknown): equal keys are repeats of one row, and a
+	// baseline's rows are matched by key. A key is a digest of the row's
+	// dataset input, output and metadata.
+	RowKeys []string `json:"row_keys,omitempty"`
+	// Consistency is how the repeats of each row agreed; nil when rows
+	// ran once.
+	Consistency *Consistency `json:"consistency,omitempty"`
 }
 
 // Threshold is the verdict on one threshold expression.
@@ -173,8 +222,26 @@ type Threshold struct {
 	// Actual is the statistic in base units (nanoseconds, dollars, a
 	// fraction for rate), nil when the server did not report it.
 	Actual *float64 `json:"actual,omitempty"`
-	// Pass reports whether the statistic was reported and met every bound.
+	// Pass reports whether the threshold lets the experiment pass: its
+	// verdict is passed, or inconclusive under on_inconclusive pass or
+	// skip.
 	Pass bool `json:"pass"`
+	// Verdict is VerdictPassed, VerdictFailed or VerdictInconclusive.
+	// Without a confidence level it compares the point estimate, so it is
+	// never inconclusive.
+	Verdict string `json:"verdict,omitempty"`
+	// Skipped is true for an inconclusive verdict under on_inconclusive
+	// skip.
+	Skipped bool `json:"skipped,omitempty"`
+	// Interval is the confidence interval of the statistic (avg, pNN and
+	// rate), nil when it has none or there were too few rows.
+	Interval *Interval `json:"interval,omitempty"`
+	// RowsToDecide is, for an inconclusive verdict, about how many rows
+	// would decide it if the estimate and its spread held (0: unknown).
+	RowsToDecide int `json:"rows_to_decide,omitempty"`
+	// Baseline describes the comparison of a threshold that refers to a
+	// baseline experiment; nil otherwise.
+	Baseline *Baseline `json:"baseline,omitempty"`
 	// Rows is the number of rows behind the statistic.
 	Rows int64 `json:"rows"`
 	// Explanation is one line for people, e.g.
@@ -188,6 +255,52 @@ type Threshold struct {
 	Line int `json:"line,omitempty"`
 }
 
+// Interval is a confidence interval of a statistic, in base units. A nil
+// end is unbounded: the rows cannot bound it at this level (a percentile
+// with few rows).
+type Interval struct {
+	Low   *float64 `json:"low,omitempty"`
+	High  *float64 `json:"high,omitempty"`
+	Level float64  `json:"level"`
+	// Method is how the interval was computed: "wilson", "t",
+	// "t-clustered", "paired-t" or "order-statistic" (see package
+	// assert/stats).
+	Method string `json:"method"`
+}
+
+// Baseline is the comparison of a threshold with a baseline experiment.
+type Baseline struct {
+	// Experiment and ID name the baseline experiment; File the committed
+	// baseline file it was read from, if any.
+	Experiment string `json:"experiment,omitempty"`
+	ID         string `json:"id,omitempty"`
+	File       string `json:"file,omitempty"`
+	// Value is the baseline's statistic over the matched rows, in base
+	// units; Difference is this experiment's minus the baseline's.
+	Value      float64 `json:"value"`
+	Difference float64 `json:"difference"`
+	// MatchedRows is how many rows the two experiments share.
+	MatchedRows int `json:"matched_rows"`
+}
+
+// Consistency is how the repeats of the rows of a metric agreed.
+type Consistency struct {
+	// Rows is the number of distinct rows, Consistent how many of them got
+	// the same value in every repeat.
+	Rows       int `json:"rows"`
+	Consistent int `json:"consistent"`
+	// Flakiest are the rows whose values spread the most (at most five),
+	// most spread first.
+	Flakiest []FlakyRow `json:"flakiest,omitempty"`
+}
+
+// FlakyRow is a row whose repeats disagreed.
+type FlakyRow struct {
+	Key    string    `json:"key"`
+	Input  string    `json:"input,omitempty"`
+	Values []float64 `json:"values"`
+}
+
 // Bound is one comparison of a threshold: the statistic compared with Op
 // (">=", ">", "<=", "<", "==" or "!=") against Value, in base units.
 type Bound struct {
@@ -196,7 +309,7 @@ type Bound struct {
 }
 
 // Counts returns how many experiments passed, failed (a threshold was
-// missed) and errored (set-up error or timeout). An experiment whose status
+// missed, or inconclusive under on_inconclusive fail) and errored (set-up error or timeout). An experiment whose status
 // is none of the known values counts as errored.
 func (r *Report) Counts() (passed, failed, errored int) {
 	if r == nil {
@@ -206,7 +319,7 @@ func (r *Report) Counts() (passed, failed, errored int) {
 		switch e.Status {
 		case StatusPassed:
 			passed++
-		case StatusFailed:
+		case StatusFailed, StatusInconclusive:
 			failed++
 		default:
 			errored++
@@ -240,5 +353,5 @@ func (e *Experiment) Duration() time.Duration {
 // judged reports whether the experiment's thresholds carry a verdict: it
 // ran to the end (passed or failed), rather than erroring or timing out.
 func (e *Experiment) judged() bool {
-	return e.Status == StatusPassed || e.Status == StatusFailed
+	return e.Status == StatusPassed || e.Status == StatusFailed || e.Status == StatusInconclusive
 }

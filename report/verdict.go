@@ -76,18 +76,27 @@ func (e *Experiment) Judge(metric, expr string) (Threshold, error) {
 		e.AddThreshold(t)
 		return t, err
 	}
-	t := NewThreshold(th.Evaluate(m))
+	t := e.Verdict(th)
 	e.AddThreshold(t)
 	return t, nil
 }
 
 // AddThreshold appends a verdict and keeps the status in step with it: a
-// missed threshold makes a passed experiment failed.
+// missed threshold makes a passed (or inconclusive) experiment failed, an
+// inconclusive one that does not pass makes a passed experiment
+// inconclusive.
 func (e *Experiment) AddThreshold(t Threshold) {
 	e.Thresholds = append(e.Thresholds, t)
-	if !t.Pass && e.Status == StatusPassed {
-		e.Status = StatusFailed
+	if t.Pass || !e.judged() {
+		return
 	}
+	if t.Verdict == VerdictInconclusive {
+		if e.Status == StatusPassed {
+			e.Status = StatusInconclusive
+		}
+		return
+	}
+	e.Status = StatusFailed
 }
 
 // suggestMetric returns the name, scorer name, label or key of a scored
@@ -150,6 +159,8 @@ func (e *Experiment) Failure(t Threshold) string {
 			}
 			fmt.Fprintf(&b, "\n  row %d (input %q): %s", re.Index, re.Input, re.Error)
 		}
+	} else if t.Verdict == VerdictInconclusive {
+		fmt.Fprintf(&b, "%s: threshold inconclusive: %s", e.Name, t.Explanation)
 	} else {
 		fmt.Fprintf(&b, "%s: threshold missed: %s", e.Name, t.Explanation)
 	}
@@ -187,7 +198,7 @@ func (e *Experiment) Summary() string {
 			ok++
 		}
 	}
-	state := map[string]string{StatusPassed: "passed", StatusFailed: "FAILED", StatusTimeout: "timed out"}[e.Status]
+	state := map[string]string{StatusPassed: "passed", StatusFailed: "FAILED", StatusInconclusive: "INCONCLUSIVE", StatusTimeout: "timed out"}[e.Status]
 	if state == "" {
 		state = "did not complete"
 	}

@@ -23,7 +23,7 @@ import (
 // Exit codes of run, validate and rejudge.
 const (
 	exitOK       = 0 // every threshold met; every fixture valid
-	exitFailed   = 1 // a threshold was missed
+	exitFailed   = 1 // a threshold was missed (or inconclusive under on_inconclusive fail)
 	exitBadInput = 2 // a fixture, flag, path or configuration problem
 	exitInfra    = 3 // authentication, network, server error or timeout
 )
@@ -31,7 +31,8 @@ const (
 // exitCodesHelp is the exit-code table of the gate commands.
 const exitCodesHelp = `Exit codes:
   0  every threshold met
-  1  a threshold was missed
+  1  a threshold was missed, or inconclusive (its confidence interval
+     straddles it) unless the fixture says on_inconclusive: pass or skip
   2  bad input: a fixture, a flag, a path, a report path or the configuration
   3  infrastructure: authentication, network, server errors or a timeout
 When several apply the first of 2, 1, 3 wins: bad input must be fixed first,

@@ -66,6 +66,7 @@ func emulatorOptions(args []string, stderr io.Writer) (opts emulator.Options, co
 	dups := fs.String("duplicate-names", string(emulator.DefaultDuplicateNames), "a second experiment with a name taken in the project: allow, or reject with 409")
 	structured := fs.Bool("structured-aggregates", true, "publish structured_aggregate_metrics on experiments; false emulates Galileo with the use_clickhouse_run_aggregates flag off (the field is null; count through records)")
 	publish := fs.String("publish-aggregates", string(emulator.DefaultPublishAggregates), "when scores show in an experiment's aggregates: incremental (row by row), or at-completion (all at once when the run is complete)")
+	noise := fs.Float64("judge-noise", 0, "make judge metrics noisy on purpose: Gaussian noise of this standard deviation on numeric scores, flips with this probability on boolean ones (0..1; 0: deterministic)")
 	quiet := fs.Bool("quiet", false, "do not log notices")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, emulatorUsage+"\n")
@@ -95,6 +96,10 @@ func emulatorOptions(args []string, stderr io.Writer) (opts emulator.Options, co
 		fmt.Fprintf(stderr, "galileotest emulator: --publish-aggregates: %v\n", err)
 		return opts, 2
 	}
+	if !(*noise >= 0 && *noise <= 1) {
+		fmt.Fprintf(stderr, "galileotest emulator: --judge-noise %v: expected a number from 0 to 1\n", *noise)
+		return opts, 2
+	}
 	level := slog.LevelInfo
 	if *quiet {
 		level = slog.LevelError
@@ -103,7 +108,7 @@ func emulatorOptions(args []string, stderr io.Writer) (opts emulator.Options, co
 		*delay = -1 // an explicit 0 means no pacing
 	}
 	return emulator.Options{Addr: *addr, APIKey: *key, ScoringDelay: *delay, DataDir: *dataDir, Seed: *seed,
-		DuplicateNames: rule, DisableStructuredAggregates: !*structured, PublishAggregates: when, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}, -1
+		DuplicateNames: rule, DisableStructuredAggregates: !*structured, PublishAggregates: when, JudgeNoise: *noise, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}, -1
 }
 
 // announce prints where the server listens and how to point SDKs at it,
@@ -136,6 +141,9 @@ func announce(stdout, stderr io.Writer, serverURL string, opts emulator.Options)
 	}
 	if opts.PublishAggregates == emulator.PublishAtCompletion {
 		fmt.Fprintln(stdout, "Aggregates are published when a run is complete")
+	}
+	if opts.JudgeNoise > 0 {
+		fmt.Fprintf(stdout, "Judge metrics are noisy (judge noise %v)\n", opts.JudgeNoise)
 	}
 }
 

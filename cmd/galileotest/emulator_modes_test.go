@@ -69,7 +69,7 @@ func newModeRun(t *testing.T, ctx context.Context, args ...string) *modeRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := c.Experiments.New(galileo.ExperimentSpec{Name: "fn", ProjectID: proj.ID, DatasetID: ds.ID, Metrics: []string{"correctness"}}).Create(ctx)
+	x, err := c.Experiments.New(galileo.ExperimentSpec{Name: "fn", ProjectID: proj.ID, DatasetID: ds.ID, Metrics: []string{"correctness"}, RunMode: galileo.RunByClient}).Create(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,10 +19,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":      {summary: "run fixtures and assert their thresholds (exit 0, 1, 2 or 3)", run: runRun},
-		"validate": {summary: "check fixtures offline, or with --online against the API", run: runValidate},
-		"rejudge":  {summary: "assert thresholds against an experiment that already ran", run: runRejudge},
-		"merge":    {summary: "merge the JSON reports of a gate's shards into one (exit 0, 1 or 2)", run: runMerge},
+		"run":       {summary: "run fixtures and assert their thresholds (exit 0, 1, 2 or 3)", run: runRun},
+		"validate":  {summary: "check fixtures offline, or with --online against the API", run: runValidate},
+		"rejudge":   {summary: "assert thresholds against an experiment that already ran", run: runRejudge},
+		"bless":     {summary: "write an experiment that ran as a committed baseline file", run: runBless},
+		"calibrate": {summary: "rerun an unchanged experiment and measure its metrics' noise", run: runCalibrate},
+		"merge":     {summary: "merge the JSON reports of a gate's shards into one (exit 0, 1 or 2)", run: runMerge},
 		"emulator": {summary: "serve the Galileo API emulator on loopback", run: func(ctx context.Context, e *env, args []string) int {
 			return runEmulator(ctx, args, e.stdout, e.stderr)
 		}},

@@ -136,7 +136,7 @@ func printMergeSummary(w io.Writer, reports []*report.Report, merged *report.Rep
 	for i := range merged.Experiments {
 		x := &merged.Experiments[i]
 		outs[i] = outcome{rep: x}
-		if x.Status != report.StatusPassed && x.Status != report.StatusFailed {
+		if x.Status != report.StatusPassed && x.Status != report.StatusFailed && x.Status != report.StatusInconclusive {
 			outs[i].err = errors.New(cmp.Or(x.Error, "the experiment ended with status "+x.Status))
 		}
 	}

@@ -29,6 +29,9 @@ scorer names, labels or UUIDs through the scorers and the experiment
 columns; cost, latency (duration_ns) and the token counts by their raw
 keys. A metric the experiment did not score is bad input.
 
+With --confidence (or a fixture's confidence) the thresholds are judged
+on their confidence intervals, from the experiment's row-level scores.
+
 rejudge needs the experiment's server: the remote backend (any
 GALILEO_API_URL, including a standalone "galileotest emulator").
 `
@@ -41,6 +44,7 @@ type rejudgeOptions struct {
 	backend    string
 	timeout    time.Duration
 	out        outputs
+	verdicts   verdictFlags
 }
 
 // runRejudge is the rejudge command: it reads the flags and the fixture,
@@ -55,11 +59,17 @@ func runRejudge(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&o.backend, "backend", "", "which `auto|remote|emulator` backend to use (default: GALILEOTEST_BACKEND, else auto); only remote reaches an experiment that already ran")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "bound the API calls")
 	o.out.register(fs)
+	o.verdicts.register(fs)
 	operands, code, ok := fs.parse(e, args)
 	if !ok {
 		return code
 	}
 	if msg := o.check(operands); msg != "" {
+		e.errorf("rejudge", "%s", msg)
+		return exitBadInput
+	}
+	vopts, msg := o.verdicts.options()
+	if msg != "" {
 		e.errorf("rejudge", "%s", msg)
 		return exitBadInput
 	}
@@ -81,7 +91,7 @@ func runRejudge(ctx context.Context, e *env, args []string) int {
 		e.errorf("rejudge", "the emulator backend (%s) starts an empty in-process emulator, which has no experiment to judge; point GALILEO_API_URL and GALILEO_API_KEY at the server that ran it (for a standalone emulator: galileotest emulator, with GALILEOTEST_BACKEND=remote)", backendReason(cfg))
 		return exitBadInput
 	}
-	runner, err := e.newRunner(cfg, func(format string, args ...any) { fmt.Fprintf(e.stderr, format+"\n", args...) })
+	runner, err := e.newRunner(cfg, func(format string, args ...any) { fmt.Fprintf(e.stderr, format+"\n", args...) }, vopts...)
 	if err != nil {
 		printError(e, "rejudge", err)
 		return codeFor(err)
@@ -181,8 +191,8 @@ func printRejudge(w io.Writer, rex *report.Experiment) {
 		}
 	}
 	n := len(rex.Thresholds)
-	word := "PASS"
-	if met < n {
+	word := map[string]string{report.StatusPassed: "PASS", report.StatusInconclusive: "INCONCLUSIVE"}[rex.Status]
+	if word == "" {
 		word = "FAIL"
 	}
 	loc := ""
@@ -192,10 +202,7 @@ func printRejudge(w io.Writer, rex *report.Experiment) {
 	fmt.Fprintf(w, "--- %-7s %s%s: rejudged experiment %s (id %s, project %s), %s, %d/%d thresholds met\n",
 		word, rex.Name, loc, rex.RunName, rex.ID, rex.Project, plural(rex.Rows, "row", "rows"), met, n)
 	for _, t := range rex.Thresholds {
-		mark := "ok  "
-		if !t.Pass {
-			mark = "MISS"
-		}
+		mark := verdictMark(t)
 		line := fmt.Sprintf("    %s  %s", mark, t.Explanation)
 		if !t.Pass && rex.File != "" && t.Line > 0 {
 			line += fmt.Sprintf("  %s:%d", rex.File, t.Line)

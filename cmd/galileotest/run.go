@@ -57,6 +57,8 @@ type runOptions struct {
 	skipFunctions bool
 	shard         string
 	out           outputs
+	verdicts      verdictFlags
+	verdictOpts   []galileotest.Option
 }
 
 // runRun is the run command: flags and fixtures in, the runner's verdict
@@ -93,7 +95,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		size:    func() (int, int) { return e.termSize(e.stderr) },
 		tick:    e.tick,
 	})
-	runner, err := e.newRunner(cfg, disp.logf, galileotest.WithProgress(disp.progress))
+	runner, err := e.newRunner(cfg, disp.logf, append(o.verdictOpts, galileotest.WithProgress(disp.progress))...)
 	if err != nil {
 		printError(e, "run", err)
 		return codeFor(err)
@@ -182,9 +184,15 @@ func (o *runOptions) parse(e *env, args []string) (paths []string, code int, ok 
 	fs.BoolVar(&o.skipFunctions, "skip-functions", false, "skip function fixtures with a note instead of failing with exit code 2")
 	fs.StringVar(&o.shard, "shard", "", "run only part `i/n` of the experiments, for job i of n parallel jobs (default: GALILEOTEST_SHARD); every fixture is still checked")
 	o.out.register(fs)
+	o.verdicts.register(fs)
 	paths, code, ok = fs.parse(e, args)
 	if !ok {
 		return nil, code, false
+	}
+	var msg string
+	if o.verdictOpts, msg = o.verdicts.options(); msg != "" {
+		e.errorf("run", "%s", msg)
+		return nil, exitBadInput, false
 	}
 	switch {
 	case len(paths) == 0:
@@ -321,7 +329,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 	for _, o := range outs {
 		rep := o.rep
 		status := rep.Status
-		word := map[string]string{report.StatusPassed: "PASS", report.StatusFailed: "FAIL", report.StatusError: "ERROR", report.StatusTimeout: "TIMEOUT"}[status]
+		word := map[string]string{report.StatusPassed: "PASS", report.StatusFailed: "FAIL", report.StatusInconclusive: "INCONCLUSIVE", report.StatusError: "ERROR", report.StatusTimeout: "TIMEOUT"}[status]
 		loc := ""
 		if rep.File != "" {
 			loc = fmt.Sprintf(" (%s:%d)", rep.File, rep.Line)
@@ -334,7 +342,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 		}
 		took := shortDuration(rep.Duration())
 		switch status {
-		case report.StatusPassed, report.StatusFailed:
+		case report.StatusPassed, report.StatusFailed, report.StatusInconclusive:
 			if status == report.StatusPassed {
 				passed++
 			} else {
@@ -347,10 +355,7 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 				if v.Pass && !verbose {
 					continue
 				}
-				mark := "ok  "
-				if !v.Pass {
-					mark = "MISS"
-				}
+				mark := verdictMark(v)
 				line := fmt.Sprintf("    %s  %s", mark, v.Explanation)
 				if !v.Pass && rep.File != "" && v.Line > 0 {
 					line += fmt.Sprintf("  %s:%d", rep.File, v.Line)

@@ -7,7 +7,10 @@
 // The emulator cannot, so every judge-style metric here is a documented,
 // deterministic approximation: identical inputs always give identical
 // scores, nothing is random, and the values move in the direction a judge's
-// would, so thresholds in tests behave meaningfully. BLEU and ROUGE follow
+// would, so thresholds in tests behave meaningfully. Real judges are noisy;
+// Scorer.Perturb adds seeded noise to judge metrics (the emulator's
+// Options.JudgeNoise), so that confidence intervals and noise calibration
+// can be exercised. BLEU and ROUGE follow
 // their definitions. This page is the reference for what each metric
 // computes.
 //
