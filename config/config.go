@@ -22,6 +22,7 @@ const (
 	EnvKeep         = "GALILEOTEST_KEEP"
 	EnvReport       = "GALILEOTEST_REPORT"
 	EnvShard        = "GALILEOTEST_SHARD"
+	EnvParallel     = "GALILEOTEST_PARALLEL"
 	EnvCI           = "CI"
 
 	// EnvEmulatorStructuredAggregates set to false makes the in-process
@@ -150,6 +151,11 @@ type Config struct {
 	// Shard is the part of the run this job runs (GALILEOTEST_SHARD=i/n);
 	// the zero Shard, the default, runs everything.
 	Shard Shard
+	// Parallel is how many experiments a harness runs at once
+	// (GALILEOTEST_PARALLEL); 0, the default, means the harness's own
+	// default (galileotest.DefaultParallel), independent of go test
+	// -parallel.
+	Parallel int
 	// CI is true when the CI variable is non-empty and not "false" or "0".
 	CI bool
 	// EmulatorNoStructuredAggregates makes the in-process emulator publish

@@ -522,3 +522,18 @@ func TestConfig_ConsoleLink(t *testing.T) {
 		}
 	}
 }
+
+func TestLoad_Parallel(t *testing.T) {
+	c, err := config.Load(env(map[string]string{config.EnvParallel: " 64 "}), file("parallel: 8\n"))
+	if err != nil || c.Parallel != 64 {
+		t.Fatalf("GALILEOTEST_PARALLEL=64 over parallel: 8: Parallel = %d, %v; want 64 from the environment", c.Parallel, err)
+	}
+	c, err = config.Load(env(nil), file("parallel: 8\n"))
+	if err != nil || c.Parallel != 8 {
+		t.Fatalf("parallel: 8: Parallel = %d, %v; want 8", c.Parallel, err)
+	}
+	_, err = config.Load(env(map[string]string{config.EnvParallel: "-2"}))
+	if want := `GALILEOTEST_PARALLEL: "-2" is not a positive whole number of experiments to run at once`; err == nil || err.Error() != want {
+		t.Errorf("GALILEOTEST_PARALLEL=-2: %v, want %s", err, want)
+	}
+}

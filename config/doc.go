@@ -49,6 +49,7 @@
 //	GALILEOTEST_KEEP       Keep           keep what tests created (boolean)      false
 //	GALILEOTEST_REPORT     ReportPath     path of a JSON report                  -
 //	GALILEOTEST_SHARD      Shard          this job's part of the run, i/n        - (everything)
+//	GALILEOTEST_PARALLEL   Parallel       experiments a harness runs at once     32
 //	CI                     CI             set by CI systems                      false
 //
 // Three more set up the in-process emulator the harness starts for the
@@ -130,6 +131,7 @@
 //	  X-Team: qa
 //	backend: auto
 //	keep: false
+//	parallel: 32
 //	report: galileo-report.json
 //	api_key: ...
 //

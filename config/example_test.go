@@ -70,7 +70,7 @@ func ExampleLoad_invalid() {
 	)
 	fmt.Println(err)
 	// Output:
-	// galileo.yaml:2: unknown key "bakend" (known keys: api_key, api_url, backend, console_url, extra_headers, keep, project, project_id, report)
+	// galileo.yaml:2: unknown key "bakend" (known keys: api_key, api_url, backend, console_url, extra_headers, keep, parallel, project, project_id, report)
 	// GALILEOTEST_BACKEND: "foo" is not one of auto, remote, emulator
 }
 

@@ -34,13 +34,15 @@ func fileKey(key string) (field, bool) {
 		return fBackend, true
 	case "keep":
 		return fKeep, true
+	case "parallel":
+		return fParallel, true
 	case "report":
 		return fReport, true
 	}
 	return 0, false
 }
 
-const knownKeys = "api_key, api_url, backend, console_url, extra_headers, keep, project, project_id, report"
+const knownKeys = "api_key, api_url, backend, console_url, extra_headers, keep, parallel, project, project_id, report"
 
 // applyFile reads and applies the YAML file.
 func (l *loader) applyFile(c *Config, from *origins, errs *errorList) {
@@ -127,8 +129,11 @@ func applyYAML(path string, data []byte, c *Config, from *origins) []error {
 		}
 		if v.Kind != yaml.ScalarNode {
 			want := "a string"
-			if f == fKeep {
+			switch f {
+			case fKeep:
 				want = "a boolean"
+			case fParallel:
+				want = "a number"
 			}
 			errs.add(o.err(fmt.Sprintf("expected %s, got %s", want, nodeKind(v))))
 			continue

@@ -12,7 +12,7 @@ import (
 )
 
 func TestLoad_InvalidFile(t *testing.T) {
-	const known = "(known keys: api_key, api_url, backend, console_url, extra_headers, keep, project, project_id, report)"
+	const known = "(known keys: api_key, api_url, backend, console_url, extra_headers, keep, parallel, project, project_id, report)"
 	tests := []struct {
 		name    string
 		file    string
@@ -31,6 +31,10 @@ func TestLoad_InvalidFile(t *testing.T) {
 			`galileo.yaml:2: backend: "foo" is not one of auto, remote, emulator`, ""},
 		{"keep not boolean", "keep: maybe\n",
 			`galileo.yaml:1: keep: "maybe" is not a boolean (expected true or false, 1 or 0, yes or no, on or off)`, ""},
+		{"parallel not a number", "parallel: many\n",
+			`galileo.yaml:1: parallel: "many" is not a positive whole number of experiments to run at once`, ""},
+		{"parallel zero", "parallel: 0\n",
+			`galileo.yaml:1: parallel: "0" is not a positive whole number of experiments to run at once`, ""},
 		{"keep sequence", "keep: [true]\n",
 			`galileo.yaml:1: keep: expected a boolean, got a sequence`, ""},
 		{"project mapping", "project:\n  name: x\n",
@@ -48,7 +52,7 @@ func TestLoad_InvalidFile(t *testing.T) {
 		{"extra header name", "extra_headers:\n  X-A: 1\n  X B: 2\n",
 			`galileo.yaml:3: extra_headers: header name "X B" is not a valid HTTP header name`, ""},
 		{"top level sequence", "- project: x\n",
-			`galileo.yaml:1: expected a mapping of settings (api_key, api_url, backend, console_url, extra_headers, keep, project, project_id, report), got a sequence`, ""},
+			`galileo.yaml:1: expected a mapping of settings (api_key, api_url, backend, console_url, extra_headers, keep, parallel, project, project_id, report), got a sequence`, ""},
 		{"syntax error with line", "project: x\nkeep: [true,\n",
 			`galileo.yaml:2: invalid YAML: did not find expected node content`, ""},
 		{"syntax error with line at the end", "project: 'x\n",

@@ -129,7 +129,7 @@ func TestConfig_String(t *testing.T) {
 	const wantGo = `config.Config{APIKey:"set (redacted)", APIKeyHeader:"", JWT:"", ConsoleURL:"https://app.galileo.ai/", ` +
 		`APIURL:"https://api.galileo.ai/", Project:"p", ProjectID:"", ` +
 		`ExtraHeaders:map[string]string{"Authorization":"set (redacted)", "User-Agent":"bot/1", "X-Team":"set (redacted)"}, ` +
-		`Backend:"auto", Keep:true, ReportPath:"", Shard:config.Shard{Index:0, Count:0}, CI:false, ` +
+		`Backend:"auto", Keep:true, ReportPath:"", Shard:config.Shard{Index:0, Count:0}, Parallel:0, CI:false, ` +
 		`EmulatorNoStructuredAggregates:false, EmulatorPublishAggregates:"", EmulatorJudgeNoise:0}`
 	if got := fmt.Sprintf("%#v", c); got != wantGo {
 		t.Errorf("%%#v:\n got %s\nwant %s", got, wantGo)

@@ -23,6 +23,7 @@ const (
 	fKeep
 	fReport
 	fShard
+	fParallel
 	fCI
 	fEmulatorStructured
 	fEmulatorPublish
@@ -55,6 +56,8 @@ func (f field) env() string {
 		return EnvReport
 	case fShard:
 		return EnvShard
+	case fParallel:
+		return EnvParallel
 	case fCI:
 		return EnvCI
 	case fEmulatorStructured:
@@ -112,6 +115,8 @@ func (f field) goName() string {
 		return "ReportPath"
 	case fShard:
 		return "Shard"
+	case fParallel:
+		return "Parallel"
 	case fCI:
 		return "CI"
 	case fEmulatorStructured:
@@ -156,6 +161,8 @@ func sameField(a, b *Config, f field) bool {
 		return a.Keep == b.Keep
 	case fShard:
 		return a.Shard == b.Shard
+	case fParallel:
+		return a.Parallel == b.Parallel
 	case fCI:
 		return a.CI == b.CI
 	case fEmulatorStructured:
@@ -230,6 +237,13 @@ func set(c *Config, from *origins, errs *errorList, f field, raw string, o origi
 			return
 		}
 		c.Shard = sh
+	case fParallel:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs.add(o.err(fmt.Sprintf("%q is not a positive whole number of experiments to run at once", v)))
+			return
+		}
+		c.Parallel = n
 	case fCI:
 		c.CI = v != "0" && !strings.EqualFold(v, "false")
 	case fEmulatorPublish:
@@ -340,6 +354,11 @@ func finish(c *Config, from *origins, errs *errorList) {
 		errs.add(from[fBackend].err(err.Error()))
 	} else {
 		c.Backend = b
+	}
+
+	if c.Parallel < 0 {
+		errs.add(from[fParallel].err(fmt.Sprintf("%d is not a positive whole number of experiments to run at once (0 means the default)", c.Parallel)))
+		c.Parallel = 0
 	}
 
 	if err := c.Shard.Validate(); err != nil {

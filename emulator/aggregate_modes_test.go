@@ -18,6 +18,12 @@ func functionRun(t *testing.T, ctx context.Context, s *Server) (*galileo.Client,
 	if err != nil {
 		t.Fatal(err)
 	}
+	return functionRunWith(t, ctx, c)
+}
+
+// functionRunWith is functionRun through client c.
+func functionRunWith(t *testing.T, ctx context.Context, c *galileo.Client) (*galileo.Client, string, *galileo.Experiment) {
+	t.Helper()
 	proj, err := c.Projects.Create(ctx, "modes")
 	if err != nil {
 		t.Fatal(err)

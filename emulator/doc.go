@@ -20,7 +20,9 @@
 //	}
 //
 // New(Options) starts a server on a loopback port (or Options.Addr) for
-// programs; NewUnstarted gives only Handler(). Close stops the listener and
+// programs; NewUnstarted does not listen: serve its Handler(), or use its
+// Client, which calls the handler in memory (inside a testing/synctest
+// bubble, waits then take no real time). Close stops the listener and
 // every background goroutine. Options.Seed makes resource ids (uuid4
 // strings) reproducible for a fresh server (after a restart on a data
 // directory the stream depends on the stored state too, see below);

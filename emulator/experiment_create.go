@@ -281,7 +281,7 @@ func (s *Server) requeueAll(e *experimentRec) {
 			rs.enqueue(t.ID)
 		}
 	}
-	s.aggregate(e, rs)
+	s.scoresChanged(e, rs)
 	if s.hasWork(e.ID) {
 		s.kick(e.ID)
 	}

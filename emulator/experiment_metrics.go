@@ -110,10 +110,10 @@ func (s *Server) metricsFor(exps []*experimentRec, filters []listFilter) ([]buck
 					}
 					ok = ok && m
 				}
-				if !ok || rs == nil || rs.scores[t.ID] == nil {
+				if !ok || rs == nil || t.score == nil {
 					continue
 				}
-				if v := rs.scores[t.ID].vals[sc.ID]; v.status == "success" {
+				if v := t.score.vals[sc.ID]; v.status == "success" {
 					a.values = append(a.values, v.value)
 				}
 			}

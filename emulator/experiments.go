@@ -76,19 +76,20 @@ func (s *Server) experimentJSON(e *experimentRec, counts, hide bool) galileo.Exp
 		return out
 	}
 	out.Status.LogGeneration.ProgressPercent = s.progress(e)
-	if len(rs.structured) > 0 && !s.opts.DisableStructuredAggregates {
-		out.StructuredAggregateMetrics = rs.structured
-		if len(rs.tokens) > 0 {
-			out.StructuredAggregateMetrics = make(map[string]galileo.MetricAggregates, len(rs.structured)+len(rs.tokens))
-			maps.Copy(out.StructuredAggregateMetrics, rs.structured)
-			maps.Copy(out.StructuredAggregateMetrics, rs.tokens)
+	pub := s.publishedAggregates(e, rs)
+	if len(pub.structured) > 0 && !s.opts.DisableStructuredAggregates {
+		out.StructuredAggregateMetrics = pub.structured
+		if len(pub.tokens) > 0 {
+			out.StructuredAggregateMetrics = make(map[string]galileo.MetricAggregates, len(pub.structured)+len(pub.tokens))
+			maps.Copy(out.StructuredAggregateMetrics, pub.structured)
+			maps.Copy(out.StructuredAggregateMetrics, pub.tokens)
 		}
 	}
-	for k, v := range rs.legacy {
+	for k, v := range pub.legacy {
 		out.AggregateMetrics[k] = v
 	}
-	if rs.rank != nil && rs.rank.Rank > 0 {
-		score, rank, win := rs.rank.Score, rs.rank.Rank, rs.rank.Winner
+	if r := s.rankOf(e); r != nil && r.Rank > 0 {
+		score, rank, win := r.Score, r.Rank, r.Winner
 		out.RankingScore, out.Rank, out.Winner = &score, &rank, &win
 	}
 	return out

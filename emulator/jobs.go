@@ -187,7 +187,7 @@ func (s *Server) jobJSON(j *jobRec) galileo.Job {
 		traces := s.st.runTraces[e.ID]
 		total = len(traces)
 		for _, t := range traces {
-			if ts := rs.scores[t.ID]; ts != nil && len(ts.vals) >= len(e.Scorers) {
+			if ts := t.score; ts != nil && len(ts.vals) >= len(e.Scorers) {
 				done++
 			}
 		}

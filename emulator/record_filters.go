@@ -128,7 +128,7 @@ func (s *Server) metricValue(n *node, k string) (any, bool) {
 	if rs == nil || n.Type != "trace" {
 		return nil, false
 	}
-	ts := rs.scores[n.ID]
+	ts := n.score
 	if ts == nil {
 		return nil, false
 	}

@@ -220,7 +220,7 @@ func (s *Server) addScores(r *Record, n *node) {
 	if e == nil || rs == nil {
 		return
 	}
-	ts := rs.scores[n.ID]
+	ts := n.score
 	if ts != nil {
 		r.Metrics["cost"] = ts.cost
 		if d, ok := r.Metrics["duration_ns"]; !ok || d == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/galileo-community/galileo-go/emulator/scoring"
 	"github.com/galileo-community/galileo-go/galileo"
@@ -46,29 +47,25 @@ const (
 	totalTokensKey  = "num_total_tokens"
 )
 
-// runState is the derived, unpersisted state of one experiment.
+// runState is the derived, unpersisted state of one experiment. Scores
+// live on the traces (node.score); runState keeps the work queue and the
+// running aggregates.
 type runState struct {
-	scores    map[string]*traceScore
 	queue     []string
 	queued    map[string]bool
 	generated map[string]bool // dataset row ids a prompt run produced
 	cursor    int             // rows before it are generated
+	complete  int             // complete traces
 	working   bool
 	fast      bool // catch up without delay (after a restart)
 
-	structured map[string]galileo.MetricAggregates // scorers, cost and duration: what the ranking sees
-	tokens     map[string]galileo.MetricAggregates // token aggregates, published beside structured
-	legacy     map[string]any
-	rank       *scoring.RankResult
+	aggs runAggs   // running aggregates of the scored traces
+	pub  published // the aggregates experiment answers show
+	rank *scoring.RankResult
 }
 
 func newRunState() *runState {
-	return &runState{scores: map[string]*traceScore{}, queued: map[string]bool{}, generated: map[string]bool{}}
-}
-
-func (rs *runState) invalidate(traceID string) {
-	// A changed trace is scored again from scratch.
-	delete(rs.scores, traceID)
+	return &runState{queued: map[string]bool{}, generated: map[string]bool{}, aggs: newRunAggs()}
 }
 
 func (rs *runState) enqueue(traceID string) {
@@ -93,6 +90,7 @@ func (s *Server) kick(eid string) {
 
 func (s *Server) work(eid string) {
 	defer s.workers.Done()
+	tick := s.clock.Now() // the current tick's deadline
 	for {
 		if s.ctx.Err() != nil {
 			s.stopWorking(eid)
@@ -131,12 +129,26 @@ func (s *Server) work(eid string) {
 			continue
 		}
 		if s.opts.ScoringDelay > 0 && !fast {
-			if sleep(s.ctx, s.clock, s.opts.ScoringDelay) != nil {
+			if s.pace(&tick) != nil {
 				s.stopWorking(eid)
 				return
 			}
 		}
 	}
+}
+
+// pace waits for the next tick. Ticks are deadlines ScoringDelay apart, so
+// the time a row's work takes and a timer's lateness do not add up: n rows
+// take n ticks. A worker more than a tick behind (it was starved, or a
+// ManualClock jumped) restarts the ticks from now instead of catching up.
+func (s *Server) pace(tick *time.Time) error {
+	d := s.opts.ScoringDelay
+	now := s.clock.Now()
+	*tick = tick.Add(d)
+	if tick.Before(now.Add(-d)) {
+		*tick = now.Add(d)
+	}
+	return sleep(s.ctx, s.clock, tick.Sub(now))
 }
 
 func (s *Server) stopWorking(eid string) {
@@ -248,7 +260,7 @@ func (s *Server) scoreStep(eid string, n int) bool {
 			continue
 		}
 		tk := task{trace: t, in: buildInput(t)}
-		ts := rs.scores[id]
+		ts := t.score
 		for _, cfg := range e.Scorers {
 			sc, ok := s.scorerFor(cfg)
 			if !ok {
@@ -294,18 +306,9 @@ func (s *Server) scoreStep(eid string, n int) bool {
 		if s.st.Traces[tk.trace.ID] != tk.trace {
 			continue // replaced meanwhile; it was queued again
 		}
-		ts := rs.scores[tk.trace.ID]
-		if ts == nil {
-			ts = &traceScore{vals: map[string]scoreVal{}}
-			rs.scores[tk.trace.ID] = ts
-		}
-		for k, v := range results[i].vals {
-			ts.vals[k] = v
-		}
-		ts.cost, ts.durationNs, ts.tokens = results[i].cost, results[i].durationNs, results[i].tokens
+		rs.aggs.record(tk.trace, results[i])
 	}
-	s.aggregate(e, rs)
-	s.rerank(e.ProjectID)
+	s.scoresChanged(e, rs)
 	return true
 }
 
@@ -462,136 +465,6 @@ func scorerKey(cfg galileo.ScorerConfig, sc scoring.Scorer, ok bool) string {
 	return cfg.ID
 }
 
-// aggregate recomputes an experiment's aggregates from its scored rows.
-// Call with s.mu held for writing.
-func (s *Server) aggregate(e *experimentRec, rs *runState) {
-	traces := s.st.runTraces[e.ID]
-	type acc struct {
-		cfg      galileo.ScorerConfig
-		sc       scoring.Scorer
-		values   []float64
-		terminal int
-	}
-	var accs []*acc
-	for _, cfg := range e.Scorers {
-		if sc, ok := s.scorerFor(cfg); ok {
-			accs = append(accs, &acc{cfg: cfg, sc: sc, values: make([]float64, 0, len(traces))})
-		}
-	}
-	costs := make([]float64, 0, len(traces))
-	durs := make([]float64, 0, len(traces))
-	var tokIn, tokOut, tokTotal []float64
-	for _, t := range traces {
-		ts := rs.scores[t.ID]
-		if ts == nil {
-			continue
-		}
-		costs = append(costs, ts.cost)
-		durs = append(durs, float64(ts.durationNs))
-		if ts.tokens.known {
-			tokIn = append(tokIn, float64(ts.tokens.input))
-			tokOut = append(tokOut, float64(ts.tokens.output))
-			tokTotal = append(tokTotal, float64(ts.tokens.total))
-		}
-		for _, a := range accs {
-			v, done := ts.vals[a.sc.ID]
-			if !done {
-				continue
-			}
-			a.terminal++
-			if v.status == "success" {
-				a.values = append(a.values, v.value)
-			}
-		}
-	}
-	structured := map[string]galileo.MetricAggregates{}
-	legacy := map[string]any{}
-	for _, a := range accs {
-		if a.terminal == 0 {
-			continue
-		}
-		agg := a.sc.Aggregate(a.values)
-		structured[a.sc.ID] = agg
-		if agg.Avg != nil {
-			legacy["average_"+scorerKey(a.cfg, a.sc, true)] = *agg.Avg
-		}
-	}
-	if len(costs) > 0 {
-		c := scoring.Aggregate(costs, scoring.Numeric)
-		d := scoring.Aggregate(durs, scoring.Numeric)
-		structured[scoring.CostKey], structured[scoring.DurationKey] = c, d
-		legacy["average_cost"] = *c.Avg
-		legacy["total_cost"] = *c.Sum
-		legacy["average_latency"] = *d.Avg / 1e6
-		legacy["total_responses"] = len(costs)
-	}
-	var tokens map[string]galileo.MetricAggregates
-	if len(tokTotal) > 0 {
-		tokens = map[string]galileo.MetricAggregates{
-			inputTokensKey:  scoring.Aggregate(tokIn, scoring.Numeric),
-			outputTokensKey: scoring.Aggregate(tokOut, scoring.Numeric),
-			totalTokensKey:  scoring.Aggregate(tokTotal, scoring.Numeric),
-		}
-	}
-	if s.opts.PublishAggregates == PublishAtCompletion && !s.runComplete(e, rs) {
-		return // keep what was published last (nothing before the first completion)
-	}
-	rs.structured, rs.tokens, rs.legacy = structured, tokens, legacy
-}
-
-// runComplete reports whether an experiment's run is complete (see
-// PublishAtCompletion): every expected row has a complete trace, nothing
-// is queued for scoring and every resolvable scorer has a result for every
-// complete trace. Call with s.mu held.
-func (s *Server) runComplete(e *experimentRec, rs *runState) bool {
-	if len(rs.queue) > 0 || s.progress(e) < 1 {
-		return false
-	}
-	if _, more := s.nextRow(e.ID); more {
-		return false
-	}
-	complete := 0
-	for _, t := range s.st.runTraces[e.ID] {
-		if !t.IsComplete {
-			return false
-		}
-		complete++
-		ts := rs.scores[t.ID]
-		if ts == nil {
-			return false
-		}
-		for _, cfg := range e.Scorers {
-			if sc, ok := s.scorerFor(cfg); ok {
-				if _, done := ts.vals[sc.ID]; !done {
-					return false
-				}
-			}
-		}
-	}
-	return complete > 0
-}
-
-// rerank ranks a project's experiments by their aggregates. Call with s.mu
-// held for writing.
-func (s *Server) rerank(projectID string) {
-	var in []scoring.RankInput
-	hib := scoring.HigherIsBetter(s.catalogue)
-	for _, e := range s.st.Experiments {
-		if e.ProjectID != projectID {
-			continue
-		}
-		rs := s.st.runs[e.ID]
-		if rs == nil {
-			continue
-		}
-		in = append(in, scoring.RankInput{ExperimentID: e.ID, Aggregates: rs.structured, HigherIsBetter: hib})
-	}
-	for _, r := range scoring.Rank(in) {
-		rr := r
-		s.st.runs[r.ExperimentID].rank = &rr
-	}
-}
-
 // progress is status.log_generation.progress_percent (0..1).
 func (s *Server) progress(e *experimentRec) float64 {
 	traces := s.st.runTraces[e.ID]
@@ -610,9 +483,13 @@ func (s *Server) progress(e *experimentRec) float64 {
 		return float64(done) / float64(len(rows))
 	}
 	complete := 0
-	for _, t := range traces {
-		if t.IsComplete {
-			complete++
+	if rs := s.st.runs[e.ID]; rs != nil {
+		complete = rs.complete
+	} else {
+		for _, t := range traces {
+			if t.IsComplete {
+				complete++
+			}
 		}
 	}
 	if e.DatasetID != "" && len(rows) > 0 {

@@ -167,6 +167,7 @@ type Server struct {
 	handler http.Handler
 
 	mu        sync.RWMutex
+	aggMu     sync.Mutex // guards the aggregate and rank caches that readers (s.mu held for reading) fill
 	st        *state
 	catalogue []scoring.Scorer
 	models    map[string]ModelFunc
@@ -188,7 +189,7 @@ type Server struct {
 }
 
 // NewUnstarted returns a server that does not listen: serve Handler()
-// yourself. With Options.DataDir it replays the stored state first.
+// yourself, or call it in memory through Client. With Options.DataDir it replays the stored state first.
 func NewUnstarted(opts Options) (*Server, error) {
 	if opts.APIKey == "" {
 		opts.APIKey = DefaultAPIKey
@@ -345,17 +346,39 @@ func (s *Server) APIKey() string { return s.opts.APIKey }
 // and console URL (Options.ConsoleURL, else the server's URL), so links
 // such as [galileo.Experiment.Link] point at the emulator, as the links
 // of its job answers do. opts come last and may override any of them.
+// The client of a server made with NewUnstarted calls Handler() in memory,
+// without sockets, at the base URL http://localhost: made inside a
+// testing/synctest bubble, with the server, every wait of a test then runs
+// on the bubble's clock and takes no real time.
 func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
-	if s.url == "" {
-		return nil, errors.New("emulator: the server is not listening (NewUnstarted); serve Handler() and build the client yourself")
-	}
-	hc := http.DefaultClient
-	if s.ts != nil {
+	base, hc := s.url, http.DefaultClient
+	switch {
+	case s.ts != nil:
 		hc = s.ts.Client()
+	case base == "":
+		base, hc = "http://localhost", &http.Client{Transport: handlerTransport{s.handler}}
 	}
-	all := append([]galileo.Option{galileo.WithBaseURL(s.url), galileo.WithConsoleURL(s.consoleURL()),
+	console := s.consoleURL()
+	if console == "" {
+		console = base
+	}
+	all := append([]galileo.Option{galileo.WithBaseURL(base), galileo.WithConsoleURL(console),
 		galileo.WithAPIKey(s.opts.APIKey), galileo.WithHTTPClient(hc)}, opts...)
 	return galileo.NewClient(all...)
+}
+
+// handlerTransport answers requests with a handler, in memory.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close()
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
 }
 
 // Close stops the background workers and the listener and closes the data

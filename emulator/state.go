@@ -189,6 +189,11 @@ type node struct {
 	ErrorMessage    string            `json:"error_message,omitempty"`
 	RowID           string            `json:"row_id,omitempty"` // dataset row a prompt run generated this trace from
 	Spans           []*node           `json:"spans,omitempty"`
+
+	// score is what the scoring computed for this trace, kept beside it
+	// (nil until scored; a replaced trace is a new node, so it starts
+	// unscored). Derived, never stored.
+	score *traceScore
 }
 
 // walk calls fn for n and every span below it, parents first.
@@ -224,6 +229,7 @@ type state struct {
 	seq      int64
 	created  map[string]int64
 	versions map[string]int // project id -> bumped when scores change (ranking cache)
+	ranked   map[string]int // project id -> the version its ranks were computed at (guarded by Server.aggMu under a read lock)
 }
 
 func newState() *state {
@@ -241,6 +247,7 @@ func newState() *state {
 		runs:        map[string]*runState{},
 		created:     map[string]int64{},
 		versions:    map[string]int{},
+		ranked:      map[string]int{},
 	}
 }
 
@@ -361,7 +368,15 @@ func (st *state) putTrace(t *node) {
 	}
 	t.walk(func(n *node) { st.nodes[n.ID] = n })
 	if rs := st.runs[t.RunID]; rs != nil {
-		rs.invalidate(t.ID)
+		if old != nil && old.score != nil {
+			rs.aggs.stale = true // its scores leave the aggregates
+		}
+		if old != nil && old.IsComplete {
+			rs.complete--
+		}
+		if t.IsComplete {
+			rs.complete++
+		}
 		if t.RowID != "" {
 			rs.generated[t.RowID] = true
 		}

@@ -3,6 +3,7 @@ package galileo
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -16,7 +17,10 @@ import (
 
 // RecordsService searches, counts and exports logged records (traces,
 // spans, sessions) of a project's experiments and log streams.
-type RecordsService struct{ c *Client }
+type RecordsService struct {
+	c       *Client
+	maxLine int // the longest export line; 0 means MaxExportLine (tests lower it)
+}
 
 // MaxExportLine is the longest line [RecordsService.Export] accepts; a longer
 // line ends the export with an error rather than growing memory without
@@ -201,7 +205,7 @@ func (s *RecordsService) ExportRaw(ctx context.Context, projectID string, req Lo
 			return
 		}
 		defer resp.Body.Close()
-		lr := newLineReader(resp.Body, MaxExportLine)
+		lr := newLineReader(resp.Body, cmp.Or(s.maxLine, MaxExportLine))
 		for n := 1; ; n++ {
 			line, err := lr.next()
 			if err == io.EOF {

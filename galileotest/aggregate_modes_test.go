@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
@@ -90,35 +91,37 @@ func TestAggregateModes_SameVerdicts(t *testing.T) {
 	want := map[string][]string{}
 	for _, mode := range aggregateModes {
 		t.Run(mode.name, func(t *testing.T) {
-			if mode.skip != "" {
-				t.Skip(mode.skip)
-			}
-			o := mode.opts
-			o.ScoringDelay = time.Millisecond
-			_, c := newEmulator(t, o)
-			r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			for _, x := range aggregateModeExperiments() {
-				rep, err := r.Run(t.Context(), x)
+			synctest.Test(t, func(t *testing.T) {
+				if mode.skip != "" {
+					t.Skip(mode.skip)
+				}
+				o := mode.opts
+				o.ScoringDelay = time.Millisecond
+				_, c := memEmulator(t, o)
+				r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc))
 				if err != nil {
-					t.Fatalf("%s: %v", x.Name, err)
+					t.Fatal(err)
 				}
-				got := verdictLines(rep)
-				if mode.name == "default" {
-					want[x.Name] = got
-					if rep.Status != aggregateModeStatus[x.Name] {
-						t.Errorf("%s: default mode status %s, want %s: %v", x.Name, rep.Status, aggregateModeStatus[x.Name], rep.Failures())
+				defer r.Close()
+				for _, x := range aggregateModeExperiments() {
+					rep, err := r.Run(t.Context(), x)
+					if err != nil {
+						t.Fatalf("%s: %v", x.Name, err)
 					}
-					continue
+					got := verdictLines(rep)
+					if mode.name == "default" {
+						want[x.Name] = got
+						if rep.Status != aggregateModeStatus[x.Name] {
+							t.Errorf("%s: default mode status %s, want %s: %v", x.Name, rep.Status, aggregateModeStatus[x.Name], rep.Failures())
+						}
+						continue
+					}
+					if w, ok := want[x.Name]; ok && strings.Join(got, "\n") != strings.Join(w, "\n") {
+						t.Errorf("%s: verdicts differ from the default mode\ngot:\n  %s\nwant:\n  %s\nfailures: %v",
+							x.Name, strings.Join(got, "\n  "), strings.Join(w, "\n  "), rep.Failures())
+					}
 				}
-				if w, ok := want[x.Name]; ok && strings.Join(got, "\n") != strings.Join(w, "\n") {
-					t.Errorf("%s: verdicts differ from the default mode\ngot:\n  %s\nwant:\n  %s\nfailures: %v",
-						x.Name, strings.Join(got, "\n  "), strings.Join(w, "\n  "), rep.Failures())
-				}
-			}
+			})
 		})
 	}
 }

@@ -3,6 +3,10 @@ package galileotest
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,15 +54,21 @@ func BenchmarkParallelExperiments(b *testing.B) {
 		wg.Wait()
 		return time.Since(start)
 	}
-	var single, parallel time.Duration
+	benchOneAgainstMany(b, run, 32, "single", "parallel-32", "parallel/single")
+}
+
+// benchOneAgainstMany runs run(1), then run(n), once per iteration, and
+// reports both mean wall times (s-<oneName>, s-<manyName>) and their ratio.
+func benchOneAgainstMany(b *testing.B, run func(n int) time.Duration, n int, oneName, manyName, ratioName string) {
+	var one, many time.Duration
 	for b.Loop() {
-		single += run(1)
-		parallel += run(32)
+		one += run(1)
+		many += run(n)
 	}
-	n := float64(b.N)
-	b.ReportMetric(single.Seconds()/n, "s-single")
-	b.ReportMetric(parallel.Seconds()/n, "s-parallel-32")
-	b.ReportMetric(parallel.Seconds()/single.Seconds(), "parallel/single")
+	iters := float64(b.N)
+	b.ReportMetric(one.Seconds()/iters, "s-"+oneName)
+	b.ReportMetric(many.Seconds()/iters, "s-"+manyName)
+	b.ReportMetric(many.Seconds()/one.Seconds(), ratioName)
 }
 
 // BenchmarkFunctionRun runs a 20ms function over 10,000 rows with
@@ -99,4 +109,58 @@ func BenchmarkFunctionRun(b *testing.B) {
 	b.ReportMetric(run.Seconds()/n, "s-run")
 	b.ReportMetric(total.Seconds()/n, "s-total")
 	b.ReportMetric(run.Seconds()/n/ideal.Seconds(), "run/ideal")
+}
+
+// suiteDirEnv names the fixture directory of TestRunDirSuiteChild.
+const suiteDirEnv = "GALILEOTEST_TEST_SUITE_DIR"
+
+// BenchmarkRunDirSuite runs RunDir over 1 fixture, then over 16, each an
+// experiment of about 3 s (10 rows, a function that takes 300 ms, one row
+// at a time), in a child go test process with go test's default flags
+// (so -parallel is GOMAXPROCS). It reports both wall times and their
+// ratio (target: 16/1 <= 1.5: a suite takes as long as its slowest
+// experiment).
+//
+//	go test ./galileotest -run '^$' -bench BenchmarkRunDirSuite -benchtime 1x
+func BenchmarkRunDirSuite(b *testing.B) {
+	suite := func(n int) time.Duration {
+		dir := b.TempDir()
+		for i := range n {
+			var f strings.Builder
+			fmt.Fprintf(&f, "name: exp-%d\nfunction: slow\nconcurrency: 1\nmetrics: [correctness]\nexpect:\n  correctness: avg >= 0.9\ntimeout: 60s\ndataset:\n  rows:\n", i)
+			for r := range 10 {
+				fmt.Fprintf(&f, "    - {input: \"q%d\", ground_truth: \"a%d\"}\n", r, r)
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%02d.yaml", i)), []byte(f.String()), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRunDirSuiteChild$", "-test.count=1")
+		cmd.Env = childEnv(subprocessEnv+"=suite", suiteDirEnv+"="+dir, "GALILEOTEST_BACKEND=emulator")
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("the suite of %d failed: %v\n%s", n, err, out)
+		}
+		return time.Since(start)
+	}
+	benchOneAgainstMany(b, suite, 16, "one", "16", "16/one")
+}
+
+// TestRunDirSuiteChild is the go test process BenchmarkRunDirSuite starts;
+// on its own it skips.
+func TestRunDirSuiteChild(t *testing.T) {
+	if os.Getenv(subprocessEnv) != "suite" {
+		t.Skip("the child process of BenchmarkRunDirSuite")
+	}
+	slow := func(ctx context.Context, row Row) (string, error) {
+		select {
+		case <-time.After(300 * time.Millisecond):
+			return row.GroundTruth, nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	RunDir(t, os.Getenv(suiteDirEnv), WithFunc("slow", slow))
 }

@@ -45,6 +45,18 @@
 //		})
 //	}
 //
+// A harness runs at most DefaultParallel (32) experiments at once; set
+// another limit with WithParallel, GALILEOTEST_PARALLEL or parallel: in the
+// configuration file. The limit is sized for experiments, which mostly wait
+// on the service, not for the machine's cores, and go test -parallel
+// (GOMAXPROCS by default) does not bound it: RunDir and RunFile start every
+// experiment that -run, -skip and GALILEOTEST_SHARD select as soon as the
+// fixtures are loaded, and their subtests report the results as they come,
+// so a suite takes about as long as its slowest experiment. Harness.Run
+// calls share the same limit, but one in a parallel subtest starts only
+// when go test gives that subtest a -parallel slot: for many of them, raise
+// -parallel, or declare them in a fixture file and use RunFile.
+//
 // A function under test has the type Func. It may record what it does
 // through its context, so that Galileo's latency, token, cost and context
 // metrics see it: RecordLLM (model calls with model, messages, token counts
@@ -332,6 +344,7 @@
 //	                     no structured aggregates / aggregates only when a run is
 //	                     complete (WithEmulatorOptions wins where it sets them)
 //	GALILEOTEST_SHARD    i/n: run job i's part of the experiments of n jobs (see CI)
+//	GALILEOTEST_PARALLEL experiments a harness runs at once; default 32
 //	GALILEOTEST_CACHE    true: let go test cache a run against Galileo (see CI);
 //	                     1/0, true/false, yes/no, on/off; default false
 //	GALILEOTEST_REPORT   write the JSON report to this file, merged with the other

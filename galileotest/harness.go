@@ -1,13 +1,13 @@
 package galileotest
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -69,7 +69,7 @@ func (h *Harness) Run(x Experiment) *Result {
 	h.tb.Helper()
 	ctx, cancel := testContext(h.tb)
 	defer cancel()
-	rep, err := h.r.run(ctx, fixtures.Experiment(x), logTo(h.tb))
+	rep, err := h.r.runLimited(ctx, fixtures.Experiment(x), logTo(h.tb))
 	res := &Result{Report: rep, Err: err, mu: &h.r.reportsMu}
 	if err != nil {
 		h.tb.Fatalf("%v", err)
@@ -105,22 +105,39 @@ func RunDir(t *testing.T, dir string, opts ...Option) {
 	}
 	h := New(t, opts...)
 	shard := newShardPlan(h.r.cfg.Shard, dir, files)
+	// Every selected experiment of every file starts now; the subtests
+	// then report them as they finish.
+	sc := h.newSchedule(t)
+	type fileRun struct {
+		sub, skip string
+		f         fixtures.File
+		exps      []planned
+	}
+	var runs []fileRun
+	seen := subtestNames{}
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))
-		skip := shard.skipFile(f)
-		if f.Err != nil && skip == "" {
+		full, sub := seen.unique(t.Name(), subtestName(strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))))
+		fr := fileRun{sub: sub, skip: shard.skipFile(f), f: f}
+		switch {
+		case fr.skip != "":
+		case f.Err != nil:
 			h.r.AddInputError(f.Path, f.Err)
+		default:
+			fr.exps = sc.start(full, f.Experiments, shard)
 		}
-		t.Run(subtestName(name), func(t *testing.T) {
-			if skip != "" {
-				t.Skip(skip)
+		runs = append(runs, fr)
+	}
+	for _, fr := range runs {
+		t.Run(fr.sub, func(t *testing.T) {
+			if fr.skip != "" {
+				t.Skip(fr.skip)
 			}
 			t.Parallel()
-			if f.Err != nil {
-				t.Fatalf("%v", f.Err)
+			if fr.f.Err != nil {
+				t.Fatalf("%v", fr.f.Err)
 				return
 			}
-			h.For(t).runFixtures(t, f.Experiments, shard)
+			reportAll(t, fr.exps)
 		})
 	}
 }
@@ -142,21 +159,20 @@ func RunFile(t *testing.T, path string, opts ...Option) {
 		t.Fatalf("%v", err)
 		return
 	}
-	h.runFixtures(t, exps, shard)
+	reportAll(t, h.newSchedule(t).start(t.Name(), exps, shard))
 }
 
-// runFixtures runs each experiment in its own parallel subtest of t; those
-// of other shards, and those none of whose thresholds -run selects, skip.
-func (h *Harness) runFixtures(t *testing.T, exps []fixtures.Experiment, shard shardPlan) {
-	for _, x := range exps {
-		t.Run(subtestName(x.Name), func(t *testing.T) {
-			if why := cmp.Or(shard.skipExperiment(x), unselected(t, x)); why != "" {
-				t.Skip(why)
+// reportAll reports each started experiment in its own parallel subtest
+// of t; those of other shards, and those none of whose thresholds -run
+// selects, skip (they were not started).
+func reportAll(t *testing.T, exps []planned) {
+	for _, p := range exps {
+		t.Run(p.sub, func(t *testing.T) {
+			if p.skip != "" {
+				t.Skip(p.skip)
 			}
 			t.Parallel()
-			ctx, cancel := testContext(t)
-			defer cancel()
-			rep, err := h.r.run(ctx, x, logTo(t))
+			rep, err := p.run.result(t)
 			if err != nil {
 				t.Fatalf("%v", err)
 				return
@@ -221,6 +237,18 @@ func subtestName(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(s, "/", "_")
 	s = strings.Join(strings.Fields(s), "_")
+	if strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) {
+		// As go test writes them, so that the harness knows the name.
+		var b strings.Builder
+		for _, r := range s {
+			if q := strconv.QuoteRune(r); !strconv.IsPrint(r) {
+				b.WriteString(q[1 : len(q)-1])
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
+	}
 	if s == "" {
 		return "_"
 	}

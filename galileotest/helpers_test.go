@@ -119,6 +119,28 @@ func newEmulator(t testing.TB, opts ...emulator.Options) (*emulator.Server, *gal
 	return emu, c
 }
 
+// memEmulator is newEmulator without sockets: the emulator does not
+// listen and its client calls the handler in memory. Inside a
+// testing/synctest bubble (create it there) the harness's waits and the
+// emulator's pace then run on the bubble's clock and take no real time.
+func memEmulator(t testing.TB, opts ...emulator.Options) (*emulator.Server, *galileo.Client) {
+	t.Helper()
+	o := emulator.Options{ScoringDelay: time.Millisecond}
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	emu, err := emulator.NewUnstarted(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	c, err := emu.Client(galileo.WithConsoleURL("https://console.example.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu, c
+}
+
 // echoFunc answers with the row's ground truth, recording an LLM call.
 func echoFunc(ctx context.Context, row Row) (string, error) {
 	RecordLLM(ctx, LLMCall{Model: "gpt-4o-mini", Input: row.Input, Output: row.GroundTruth, InputTokens: 12, OutputTokens: 3, Duration: 2 * time.Millisecond})

@@ -38,16 +38,10 @@ func thresholdName(s string) string {
 	return s
 }
 
-// unselected returns why go test's -run and -skip flags leave none of the
-// threshold subtests experiment x would have under t, or "" when they
-// select one (or cannot be read).
-func unselected(t *testing.T, x fixtures.Experiment) string {
-	run, skip := testFilters()
-	return unselectedBy(run, skip, t.Name(), x)
-}
-
-// unselectedBy is unselected for the filters run and skip and the
-// experiment's subtest name. The threshold subtests are predicted from x:
+// unselectedBy returns why the filters run and skip (go test's -run and
+// -skip) leave none of the threshold subtests experiment x would have
+// under its subtest name, or "" when they select one (or cannot be
+// read). The threshold subtests are predicted from x:
 // <metric>/<expr> for each of Expect, and at the metric level only (any
 // threshold of it) errored_rows for a function and each metric's
 // unscored_rows check.

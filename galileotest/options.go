@@ -25,6 +25,7 @@ type settings struct {
 	emuOpts    *emulator.Options
 	clientOpts []galileo.Option
 	stdout     io.Writer // GitHub annotations; nil: os.Stdout (tests set it)
+	parallel   int       // WithParallel
 
 	confidence     float64 // WithConfidence: the default confidence level
 	onInconclusive string  // WithConfidence: the default on_inconclusive

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
@@ -51,37 +52,39 @@ func checkMonotone(t *testing.T, evs []ProgressEvent) {
 }
 
 func TestWithProgress_function(t *testing.T) {
-	_, c := newEmulator(t)
-	var log eventLog
-	x := Experiment{Name: "support-bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, File: "evals/bot.yaml", Line: 3}
-	rep, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc), WithProgress(log.add))
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs := log.all()
-	want := []Phase{PhaseSetup, PhaseRunning, PhaseWaiting, PhaseScoring, PhaseJudging, PhaseDone}
-	got := phases(evs)
-	if !isSubsequence(got, want) || !isSubsequence([]Phase{PhaseSetup, PhaseRunning, PhaseJudging, PhaseDone}, got) {
-		t.Errorf("phases = %v; want them in the order %v (waiting and scoring may be skipped)", got, want)
-	}
-	checkMonotone(t, evs)
-	// One event per finished row while the function runs.
-	var running []int
-	for _, ev := range evs {
-		if ev.Phase == PhaseRunning {
-			running = append(running, ev.RowsRun)
+	synctest.Test(t, func(t *testing.T) {
+		_, c := memEmulator(t)
+		var log eventLog
+		x := Experiment{Name: "support-bot", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}, File: "evals/bot.yaml", Line: 3}
+		rep, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc), WithProgress(log.add))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !slices.Equal(running, []int{0, 1, 2, 3, 4}) {
-		t.Errorf("rows run while running = %v, want 0 to 4 one at a time", running)
-	}
-	last := evs[len(evs)-1]
-	if last.Phase != PhaseDone || last.Err != nil || last.Experiment != "support-bot" || last.File != "evals/bot.yaml" || last.Line != 3 ||
-		last.RunName != rep.RunName || last.Link != rep.Link || last.Link == "" ||
-		last.RowsTotal != 4 || last.RowsRun != 4 || last.RowsScored != 4 ||
-		len(last.Metrics) != 1 || last.Metrics[0].Metric != "correctness" || !last.Metrics[0].Reported || last.Metrics[0].Scored != 4 {
-		t.Errorf("last event = %+v; want done, no error, the run's name and link, 4/4 rows run and scored for correctness", last)
-	}
+		evs := log.all()
+		want := []Phase{PhaseSetup, PhaseRunning, PhaseWaiting, PhaseScoring, PhaseJudging, PhaseDone}
+		got := phases(evs)
+		if !isSubsequence(got, want) || !isSubsequence([]Phase{PhaseSetup, PhaseRunning, PhaseJudging, PhaseDone}, got) {
+			t.Errorf("phases = %v; want them in the order %v (waiting and scoring may be skipped)", got, want)
+		}
+		checkMonotone(t, evs)
+		// One event per finished row while the function runs.
+		var running []int
+		for _, ev := range evs {
+			if ev.Phase == PhaseRunning {
+				running = append(running, ev.RowsRun)
+			}
+		}
+		if !slices.Equal(running, []int{0, 1, 2, 3, 4}) {
+			t.Errorf("rows run while running = %v, want 0 to 4 one at a time", running)
+		}
+		last := evs[len(evs)-1]
+		if last.Phase != PhaseDone || last.Err != nil || last.Experiment != "support-bot" || last.File != "evals/bot.yaml" || last.Line != 3 ||
+			last.RunName != rep.RunName || last.Link != rep.Link || last.Link == "" ||
+			last.RowsTotal != 4 || last.RowsRun != 4 || last.RowsScored != 4 ||
+			len(last.Metrics) != 1 || last.Metrics[0].Metric != "correctness" || !last.Metrics[0].Reported || last.Metrics[0].Scored != 4 {
+			t.Errorf("last event = %+v; want done, no error, the run's name and link, 4/4 rows run and scored for correctness", last)
+		}
+	})
 }
 
 // isSubsequence reports whether every phase of want occurs in got, in
@@ -97,27 +100,29 @@ func isSubsequence(want, got []Phase) bool {
 }
 
 func TestWithProgress_prompt(t *testing.T) {
-	_, c := newEmulator(t)
-	var log eventLog
-	x := Experiment{
-		Name:    "prompt-echo",
-		Dataset: DatasetRows(Row{Input: "Paris", GroundTruth: "Paris"}, Row{Input: "Rome", GroundTruth: "Rome"}),
-		Prompt:  &fixtures.Prompt{Messages: []fixtures.Message{{Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
-		Metrics: []string{"correctness"},
-	}
-	if _, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(env{}.lookup), WithProgress(log.add)); err != nil {
-		t.Fatal(err)
-	}
-	evs := log.all()
-	checkMonotone(t, evs)
-	got := phases(evs)
-	want := []Phase{PhaseSetup, PhaseWaiting, PhaseGenerating, PhaseScoring, PhaseJudging, PhaseDone}
-	if !isSubsequence(got, want) || !isSubsequence([]Phase{PhaseSetup, PhaseJudging, PhaseDone}, got) {
-		t.Errorf("phases = %v; want them in the order %v, no running (the server runs a prompt)", got, want)
-	}
-	if last := evs[len(evs)-1]; last.RowsRun != 2 || last.RowsScored != 2 || last.RowsTotal != 2 {
-		t.Errorf("last event = %+v; want 2/2 rows run and scored", last)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		_, c := memEmulator(t)
+		var log eventLog
+		x := Experiment{
+			Name:    "prompt-echo",
+			Dataset: DatasetRows(Row{Input: "Paris", GroundTruth: "Paris"}, Row{Input: "Rome", GroundTruth: "Rome"}),
+			Prompt:  &fixtures.Prompt{Messages: []fixtures.Message{{Role: "user", Content: "{{input}}"}}, Model: emulator.ModelEcho},
+			Metrics: []string{"correctness"},
+		}
+		if _, err := Evaluate(t.Context(), x, WithClient(c), WithLookupEnv(env{}.lookup), WithProgress(log.add)); err != nil {
+			t.Fatal(err)
+		}
+		evs := log.all()
+		checkMonotone(t, evs)
+		got := phases(evs)
+		want := []Phase{PhaseSetup, PhaseWaiting, PhaseGenerating, PhaseScoring, PhaseJudging, PhaseDone}
+		if !isSubsequence(got, want) || !isSubsequence([]Phase{PhaseSetup, PhaseJudging, PhaseDone}, got) {
+			t.Errorf("phases = %v; want them in the order %v, no running (the server runs a prompt)", got, want)
+		}
+		if last := evs[len(evs)-1]; last.RowsRun != 2 || last.RowsScored != 2 || last.RowsTotal != 2 {
+			t.Errorf("last event = %+v; want 2/2 rows run and scored", last)
+		}
+	})
 }
 
 func TestWithProgress_badInputEndsWithDone(t *testing.T) {
@@ -136,40 +141,42 @@ func TestWithProgress_badInputEndsWithDone(t *testing.T) {
 }
 
 func TestWithProgress_parallelExperimentsKeepTheirOwnOrder(t *testing.T) {
-	_, c := newEmulator(t)
-	var log eventLog
-	r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc), WithProgress(log.add))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() {
-			x := Experiment{Name: fmt.Sprintf("bot-%d", i), Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}}
-			if _, err := r.Run(t.Context(), x); err != nil {
-				t.Errorf("bot-%d: %v", i, err)
+	synctest.Test(t, func(t *testing.T) {
+		_, c := memEmulator(t)
+		var log eventLog
+		r, err := NewRunner(WithClient(c), WithLookupEnv(env{}.lookup), WithFunc("answer", echoFunc), WithProgress(log.add))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var wg sync.WaitGroup
+		for i := range 3 {
+			wg.Go(func() {
+				x := Experiment{Name: fmt.Sprintf("bot-%d", i), Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"}}
+				if _, err := r.Run(t.Context(), x); err != nil {
+					t.Errorf("bot-%d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		by := map[string][]ProgressEvent{}
+		for _, ev := range log.all() {
+			by[ev.Experiment] = append(by[ev.Experiment], ev)
+		}
+		if len(by) != 3 {
+			t.Fatalf("events of %d experiments, want 3", len(by))
+		}
+		for name, evs := range by {
+			checkMonotone(t, evs)
+			got := phases(evs)
+			if got[0] != PhaseSetup || got[len(got)-1] != PhaseDone || slices.Index(got, PhaseDone) != len(got)-1 {
+				t.Errorf("%s: phases = %v; want setup first and done once, last", name, got)
 			}
-		})
-	}
-	wg.Wait()
-	by := map[string][]ProgressEvent{}
-	for _, ev := range log.all() {
-		by[ev.Experiment] = append(by[ev.Experiment], ev)
-	}
-	if len(by) != 3 {
-		t.Fatalf("events of %d experiments, want 3", len(by))
-	}
-	for name, evs := range by {
-		checkMonotone(t, evs)
-		got := phases(evs)
-		if got[0] != PhaseSetup || got[len(got)-1] != PhaseDone || slices.Index(got, PhaseDone) != len(got)-1 {
-			t.Errorf("%s: phases = %v; want setup first and done once, last", name, got)
+			if !strings.HasPrefix(evs[len(evs)-1].RunName, name) {
+				t.Errorf("%s: run name %q; want it derived from the experiment's name", name, evs[len(evs)-1].RunName)
+			}
 		}
-		if !strings.HasPrefix(evs[len(evs)-1].RunName, name) {
-			t.Errorf("%s: run name %q; want it derived from the experiment's name", name, evs[len(evs)-1].RunName)
-		}
-	}
+	})
 }
 
 func TestProgress_polled(t *testing.T) {

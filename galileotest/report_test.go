@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/galileo-community/galileo-go/emulator"
@@ -302,19 +303,21 @@ func withStdout(w io.Writer) Option { return func(s *settings) { s.stdout = w } 
 
 // In a GitHub Actions job the harness annotates every missed threshold.
 func TestHarness_githubAnnotations(t *testing.T) {
-	_, c := newEmulator(t)
-	var out bytes.Buffer
-	rtb := newRecordingTB(t)
-	rtb.run(func(tb testing.TB) {
-		h := New(tb, WithClient(c), WithFunc("answer", func(ctx context.Context, row Row) (string, error) { return "no idea", nil }),
-			WithLookupEnv(env{"GITHUB_ACTIONS": "true"}.lookup), withStdout(&out))
-		h.Run(Experiment{Name: "annotated", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
-			Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+	synctest.Test(t, func(t *testing.T) {
+		_, c := memEmulator(t)
+		var out bytes.Buffer
+		rtb := newRecordingTB(t)
+		rtb.run(func(tb testing.TB) {
+			h := New(tb, WithClient(c), WithFunc("answer", func(ctx context.Context, row Row) (string, error) { return "no idea", nil }),
+				WithLookupEnv(env{"GITHUB_ACTIONS": "true"}.lookup), withStdout(&out))
+			h.Run(Experiment{Name: "annotated", Dataset: qaRows(), Function: "answer", Metrics: []string{"correctness"},
+				Expect: []fixtures.Expectation{{Metric: "correctness", Expr: "avg >= 0.9"}}})
+		})
+		if !rtb.Failed() {
+			t.Fatal("the missed threshold did not fail the test")
+		}
+		if want := "::error title=annotated/correctness::correctness avg = 0, want >= 0.9 (4 rows)"; !strings.Contains(out.String(), want) {
+			t.Errorf("annotations = %q; want a line starting %q", out.String(), want)
+		}
 	})
-	if !rtb.Failed() {
-		t.Fatal("the missed threshold did not fail the test")
-	}
-	if want := "::error title=annotated/correctness::correctness avg = 0, want >= 0.9 (4 rows)"; !strings.Contains(out.String(), want) {
-		t.Errorf("annotations = %q; want a line starting %q", out.String(), want)
-	}
 }

@@ -43,7 +43,8 @@ type Runner struct {
 	templates flight[string, string]        // template key -> version id
 	names     keyedMutex                    // serialises naming per project and name
 
-	started   time.Time // when NewRunner made it
+	slots     chan struct{} // one per running experiment of the harness (see DefaultParallel)
+	started   time.Time     // when NewRunner made it
 	reportsMu sync.Mutex
 	reports   []*report.Experiment
 }
@@ -76,6 +77,7 @@ func NewRunner(opts ...Option) (*Runner, error) {
 		cfg = c
 	}
 	r.cfg = cfg
+	r.slots = make(chan struct{}, r.parallel())
 	if r.s.client != nil {
 		r.client = r.s.client
 		r.backend = config.BackendRemote // whatever server the client points at
