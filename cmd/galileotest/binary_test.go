@@ -6,17 +6,32 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // asCommandEnv makes the test binary run as the galileotest command: its
-// TestMain calls main, which exits with the command's exit code.
+// TestMain calls main, which exits with the command's exit code. With the
+// value quickRetry it runs the command as main does but with the short
+// retry policy of the in-process tests, for cases that only check what
+// happens once the retries are spent.
 const asCommandEnv = "GALILEOTEST_TEST_AS_COMMAND"
 
+const quickRetry = "quick-retry"
+
 func TestMain(m *testing.M) {
-	if os.Getenv(asCommandEnv) == "1" {
+	switch os.Getenv(asCommandEnv) {
+	case "1":
 		main()
+	case quickRetry:
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		e := newEnv(os.Stdin, os.Stdout, os.Stderr, nil)
+		e.clientOpts = testClientOpts()
+		code := dispatch(ctx, e, os.Args[1:])
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -38,15 +53,17 @@ func TestBuiltBinary_ExitCodes(t *testing.T) {
 		env  vars
 		args []string
 		want int
+		as   string // value of asCommandEnv
 	}{
-		{"pass", env, []string{"run", "testdata/evals/pass.yaml"}, exitOK},
-		{"threshold missed", env, []string{"run", "testdata/evals/miss.yaml"}, exitFailed},
-		{"bad input", env, []string{"run", "--bogus", "testdata/evals/pass.yaml"}, exitBadInput},
-		{"infrastructure", env.with("GALILEO_API_URL", closed.URL), []string{"run", "testdata/evals/pass.yaml"}, exitInfra},
+		{"pass", env, []string{"run", "testdata/evals/pass.yaml"}, exitOK, "1"},
+		{"threshold missed", env, []string{"run", "testdata/evals/miss.yaml"}, exitFailed, "1"},
+		{"bad input", env, []string{"run", "--bogus", "testdata/evals/pass.yaml"}, exitBadInput, "1"},
+		// The default policy would retry the refused connection for seconds.
+		{"infrastructure", env.with("GALILEO_API_URL", closed.URL), []string{"run", "testdata/evals/pass.yaml"}, exitInfra, quickRetry},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.CommandContext(ctx, bin, tt.args...)
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), asCommandEnv + "=1"}
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), asCommandEnv + "=" + tt.as}
 			for k, v := range tt.env {
 				cmd.Env = append(cmd.Env, k+"="+v)
 			}

@@ -52,9 +52,15 @@ func cli(t *testing.T, v vars, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := newEnv(strings.NewReader(""), &out, &errOut, v.get)
-	e.clientOpts = []galileo.Option{galileo.WithRetry(2, 10*time.Millisecond, 20*time.Millisecond)}
+	e.clientOpts = testClientOpts()
 	code := dispatch(t.Context(), e, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// testClientOpts retry briefly, so that cases against an unreachable API
+// spend milliseconds, not the seconds of the default policy.
+func testClientOpts() []galileo.Option {
+	return []galileo.Option{galileo.WithRetry(2, 10*time.Millisecond, 20*time.Millisecond)}
 }
 
 // newEmulator starts an emulator that scores fast and returns it with the
