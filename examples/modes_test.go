@@ -45,7 +45,9 @@ func TestExamples_SameVerdictsInEveryAggregateMode(t *testing.T) {
 	bins := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(ctx, goBin, append([]string{"test", "-c", "-o", bins + string(filepath.Separator)}, suites...)...)
+	// Without a symbol table and DWARF, linking takes a third less; the
+	// compiled packages come from the build cache either way.
+	build := exec.CommandContext(ctx, goBin, append([]string{"test", "-c", "-ldflags=-s -w", "-o", bins + string(filepath.Separator)}, suites...)...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go test -c %s: %v\n%s", strings.Join(suites, " "), err, out)
 	}
