@@ -130,6 +130,7 @@ func TestAggregateModes_SameVerdicts(t *testing.T) {
 // emulator backend the harness starts itself (GALILEOTEST_BACKEND=emulator),
 // configured through WithEmulatorOptions.
 func TestAggregateModes_EmulatorBackend(t *testing.T) {
+	t.Parallel()
 	for _, mode := range aggregateModes[1:] {
 		t.Run(mode.name, func(t *testing.T) {
 			if mode.skip != "" {

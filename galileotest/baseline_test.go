@@ -28,6 +28,7 @@ func rightExcept(wrong ...int) Func {
 }
 
 func TestRun_baseline(t *testing.T) {
+	t.Parallel()
 	_, c := newEmulator(t, emulator.Options{ScoringDelay: -1})
 	rows := rightRows(100)
 	tryRun := func(name string, fn Func, x Experiment) (*report.Experiment, error) {

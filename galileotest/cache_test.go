@@ -82,6 +82,7 @@ func TestGoTestCache(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a module with the go command")
 	}
+	t.Parallel()
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("the go command is not on PATH")

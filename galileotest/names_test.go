@@ -113,6 +113,7 @@ func TestRunDir_runFilterAndAttrs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child test processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	fixture := "name: alpha\ndataset:\n  rows:\n    - {input: \"4\", ground_truth: \"4\"}\nfunction: answer\nmetrics: [correctness]\n" +
 		"expect:\n  correctness: avg >= 0.9\n  cost: sum <= $0.50\ntimeout: 30s\n"

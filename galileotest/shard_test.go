@@ -124,6 +124,7 @@ func TestRunDir_shard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child test processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	exp := func(name string) string {
 		return "name: " + name + "\ndataset:\n  rows:\n    - {input: \"4\", ground_truth: \"4\"}\nfunction: answer\nmetrics: [correctness]\nexpect:\n  correctness: avg >= 0.9\ntimeout: 30s\n"

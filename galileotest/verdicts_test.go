@@ -67,6 +67,7 @@ func runReportOn(t *testing.T, eo emulator.Options, x Experiment, opts ...Option
 }
 
 func TestRun_confidenceVerdicts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		k, n    int
 		verdict string

@@ -108,6 +108,7 @@ func waitAtCompletion(t *testing.T, T time.Duration, rows int) atCompletionRun {
 //
 //	go test ./galileotest -run TestWaitForMetrics_atCompletion -v
 func TestWaitForMetrics_atCompletion(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, T := range []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute} {
 		const runs = 5

@@ -52,6 +52,7 @@ func scoredExperiment(t testing.TB, emu *emulator.Server, c *galileo.Client, pid
 // (incrementally, at completion, or not at all, when the records are
 // recounted).
 func TestWaitForMetrics_pythonExample(t *testing.T) {
+	t.Parallel()
 	const rows = 12
 	modes := []struct {
 		name string
@@ -128,6 +129,7 @@ func TestWaitForMetrics_unknownMetric(t *testing.T) {
 // experiments of one project poll with one experiments search per tick,
 // covering every experiment, and never one GET per experiment.
 func TestWaitForMetrics_onePollForManyExperiments(t *testing.T) {
+	t.Parallel()
 	const n = 32
 	var searches, gets atomic.Int64
 	var maxIDs atomic.Int64
