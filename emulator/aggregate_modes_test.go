@@ -72,6 +72,7 @@ func waitRecordsScored(t *testing.T, ctx context.Context, c *galileo.Client, pro
 }
 
 func TestAggregateModes_StructuredAggregatesOff(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := newTestServer(t, Options{DisableStructuredAggregates: true})
@@ -120,6 +121,7 @@ func TestAggregateModes_StructuredAggregatesOff(t *testing.T) {
 }
 
 func TestAggregateModes_PublishAtCompletion(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := newTestServer(t, Options{PublishAggregates: PublishAtCompletion})

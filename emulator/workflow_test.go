@@ -72,6 +72,7 @@ func waitScored(t *testing.T, ctx context.Context, e *galileo.Experiment, n int6
 }
 
 func TestWorkflow_GalileoClient(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t, Options{ScoringDelay: 5 * time.Millisecond})
 	c, err := s.Client()
 	if err != nil {

@@ -287,6 +287,7 @@ func fxColumn(id, label, alias string) ColumnInfo {
 // TestFakeAPI_ContractCheck proves the helper catches a request that breaks
 // the document: a path parameter that is not a UUID.
 func TestFakeAPI_ContractCheck(t *testing.T) {
+	t.Parallel()
 	v, err := apispec.Load(apispec.WithBasePath(testBasePath))
 	if err != nil {
 		t.Fatal(err)

@@ -131,6 +131,7 @@ func readEverything(e *Experiment) {
 }
 
 func TestExperiment_noLockAcrossCalls(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		route   string // the request held in flight

@@ -178,6 +178,7 @@ func measureDetection(sh shape, runs, rows int, rng *rand.Rand) []detectionRow {
 //   - with such progress, the wait makes at most half the fixed
 //     poller's requests from T = 2m on, and a third from T = 5m on.
 func TestWait_detectionTargets(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, sh := range shapes {
 		steady := sh.name == "linear" || sh.name == "stall"
