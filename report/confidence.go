@@ -70,7 +70,7 @@ func (e *Experiment) Verdict(th assert.Threshold) Threshold {
 	default:
 		t.Verdict, t.Pass = VerdictInconclusive, false
 	}
-	t.Explanation = withInterval(t.Explanation, th, iv)
+	t.Explanation = withInterval(t.Explanation, th, iv, e.Repeats)
 	if t.Verdict == VerdictInconclusive {
 		t.Explanation += ": inconclusive, the interval contains " + boundsText(th)
 		if n := rowsToDecide(th, iv); n > 0 {
@@ -234,8 +234,13 @@ func boundsText(th assert.Threshold) string {
 // withInterval inserts the interval, its level and method after the
 // actual value of an explanation ("correctness avg = 0.85, want ..."):
 // "0.85 [0.64, 0.95] (95% wilson)".
-func withInterval(expl string, th assert.Threshold, iv stats.Interval) string {
+func withInterval(expl string, th assert.Threshold, iv stats.Interval, repeats int) string {
 	text := " " + intervalText(th, iv) + fmt.Sprintf(" (%s %s)", percent(iv.Level), iv.Method)
+	if repeats > 1 && iv.N > 0 {
+		// The interval counts rows, the explanation counts traces: "15
+		// rows" would read as if 15 rows decided it.
+		expl = strings.Replace(expl, fmt.Sprintf("(%d rows)", iv.N*repeats), fmt.Sprintf("(%d rows × %d repeats)", iv.N, repeats), 1)
+	}
 	before, after, ok := strings.Cut(expl, ", want ")
 	if !ok {
 		return expl

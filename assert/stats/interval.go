@@ -270,18 +270,33 @@ func OrderRanks(n int, q, level float64) (l, u int) {
 
 // RowsToDecide estimates how many rows (units) would make an interval with
 // the same estimate and spread exclude the threshold value c: z²·sd²/(e-c)².
-// It returns 0 when the interval already excludes c, and -1 when the
-// estimate equals c (no number of rows decides it) or the spread is
-// unknown.
+// When every unit agrees on a share of 1 or 0, it solves the Wilson
+// bound n/(n+z²) > c instead (c·z²/(1-c) rows). It returns 0 when the
+// interval already excludes c, and -1 when the estimate equals c (no
+// number of rows decides it) or the spread is unknown.
 func RowsToDecide(iv Interval, c float64) int {
 	if c < iv.Low || c > iv.High {
 		return 0
 	}
 	gap := math.Abs(iv.Estimate - c)
-	if gap == 0 || iv.SD == 0 || math.IsNaN(iv.SD) || iv.Method == MethodOrderStat {
+	if gap == 0 || math.IsNaN(iv.SD) || iv.Method == MethodOrderStat {
 		return -1
 	}
 	z := NormalQuantile(1 - (1-iv.Level)/2)
+	if iv.SD == 0 {
+		// Every unit agrees. For a share of 1 (or 0) the Wilson bound is
+		// n/(n+z²) (or z²/(n+z²)), which passes c once n > c·z²/(1-c)
+		// (or n > (1-c)·z²/c): the rule of three, at any level. A mean
+		// with no spread says nothing about the spread to come.
+		if iv.Method != MethodWilson || (iv.Estimate != 0 && iv.Estimate != 1) || c <= 0 || c >= 1 {
+			return -1
+		}
+		need := c * z * z / (1 - c)
+		if iv.Estimate == 0 {
+			need = (1 - c) * z * z / c
+		}
+		return max(int(math.Floor(need))+1, iv.N+1)
+	}
 	need := math.Ceil(z * z * iv.SD * iv.SD / (gap * gap))
 	if need > 1e9 {
 		return -1

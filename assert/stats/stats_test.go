@@ -103,6 +103,40 @@ func TestWilson_Threshold(t *testing.T) {
 	}
 }
 
+// When every row agrees, the count comes from the Wilson bound itself: at
+// that many rows (all right, or all wrong) the interval excludes the
+// threshold, one row fewer it does not.
+func TestRowsToDecide_unanimous(t *testing.T) {
+	for _, tc := range []struct {
+		k, c float64 // k of 5 right: 5 (all) or 0 (none)
+		want int
+	}{
+		{5, 0.95, 73}, // 0.95·1.96²/0.05 = 72.99
+		{5, 0.9, 35},
+		{0, 0.05, 73},
+	} {
+		iv, err := Wilson(tc.k, 5, 0.95)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := RowsToDecide(iv, tc.c)
+		if n != tc.want {
+			t.Errorf("%v/5 against %v: RowsToDecide = %d, want %d", tc.k, tc.c, n, tc.want)
+		}
+		share := tc.k / 5
+		at, _ := Wilson(share*float64(n), float64(n), 0.95)
+		before, _ := Wilson(share*float64(n-1), float64(n-1), 0.95)
+		excludes := func(iv Interval) bool { return tc.c < iv.Low || tc.c > iv.High }
+		if !excludes(at) || excludes(before) {
+			t.Errorf("%v/5 against %v: at %d rows [%v, %v], at %d rows [%v, %v]", tc.k, tc.c, n, at.Low, at.High, n-1, before.Low, before.High)
+		}
+	}
+	// A mean with no spread cannot say how many rows would decide it.
+	if n := RowsToDecide(Interval{Low: 0.5, High: 0.5, Level: 0.95, Method: MethodT, N: 5, Estimate: 0.5}, 0.4); n != 0 {
+		t.Errorf("t interval excluding c: %d, want 0", n)
+	}
+}
+
 func TestRuleOfThree(t *testing.T) {
 	near(t, "RuleOfThree(100)", RuleOfThree(100, 0.95), 0.029957, 1e-6)
 	if !math.IsNaN(RuleOfThree(0, 0.95)) {

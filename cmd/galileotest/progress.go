@@ -19,10 +19,12 @@ const phaseQueued = "queued"
 
 // Final states, as shown on the display.
 const (
-	stateOK      = "passed"
-	stateFailed  = "FAILED"
-	stateError   = "error"
-	stateTimeout = "timeout"
+	stateOK     = "passed"
+	stateFailed = "FAILED"
+	// stateInconclusive: a confidence interval contained a threshold.
+	stateInconclusive = "INCONCLUSIVE"
+	stateError        = "error"
+	stateTimeout      = "timeout"
 )
 
 // display shows how far each experiment got. On a terminal it redraws one
@@ -336,7 +338,7 @@ func (d *display) lineLocked(it *item, nameW int) string {
 	switch it.final {
 	case stateOK:
 		icon, phase = "✓", it.final
-	case stateFailed:
+	case stateFailed, stateInconclusive:
 		icon, phase = "✗", it.final
 	case stateError, stateTimeout:
 		icon, phase = "!", it.final

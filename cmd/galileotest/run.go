@@ -306,6 +306,8 @@ func displayState(rep *report.Experiment, err error) string {
 		return stateTimeout
 	case err != nil:
 		return stateError
+	case rep != nil && rep.Status == report.StatusInconclusive:
+		return stateInconclusive
 	case rep == nil || rep.Status != report.StatusPassed:
 		return stateFailed
 	}
@@ -321,11 +323,16 @@ func displayState(rep *report.Experiment, err error) string {
 //	    MISS  correctness avg = 0.5, want >= 0.9 (2 rows)  evals/strict.yaml:9
 //	...
 //	FAIL  2 experiments: 1 passed, 1 failed, 0 did not complete; 3 thresholds, 1 missed; took 2.4s
+//
+// Inconclusive experiments (a confidence interval contained a threshold)
+// are counted apart ("1 inconclusive") and fail the run unless their
+// on_inconclusive passed them; rows run several times show as
+// "5 rows × 3 repeats".
 func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool, total time.Duration) {
 	for _, s := range skipped {
 		fmt.Fprintf(w, "--- SKIP    %s\n", s)
 	}
-	passed, failed, errored, thresholds, missed := 0, 0, 0, 0, 0
+	passed, failed, inconclusive, errored, thresholds, missed := 0, 0, 0, 0, 0, 0
 	for _, o := range outs {
 		rep := o.rep
 		status := rep.Status
@@ -343,14 +350,21 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 		took := shortDuration(rep.Duration())
 		switch status {
 		case report.StatusPassed, report.StatusFailed, report.StatusInconclusive:
-			if status == report.StatusPassed {
+			switch status {
+			case report.StatusPassed:
 				passed++
-			} else {
+			case report.StatusInconclusive:
+				inconclusive++
+			default:
 				failed++
 			}
 			thresholds += len(rep.Thresholds)
 			missed += len(rep.Thresholds) - met
-			fmt.Fprintf(w, "--- %-7s %s%s: %s, %d/%d thresholds met, took %s\n", word, rep.Name, loc, plural(rep.Rows, "row", "rows"), met, len(rep.Thresholds), took)
+			rows := plural(rep.Rows, "row", "rows")
+			if rep.Repeats > 1 && rep.Rows%rep.Repeats == 0 {
+				rows = fmt.Sprintf("%s × %d repeats", plural(rep.Rows/rep.Repeats, "row", "rows"), rep.Repeats)
+			}
+			fmt.Fprintf(w, "--- %-7s %s%s: %s, %d/%d thresholds met, took %s\n", word, rep.Name, loc, rows, met, len(rep.Thresholds), took)
 			for _, v := range rep.Thresholds {
 				if v.Pass && !verbose {
 					continue
@@ -378,11 +392,15 @@ func printRunSummary(w io.Writer, skipped []string, outs []outcome, verbose bool
 		}
 	}
 	verdict := "PASS"
-	if failed+errored > 0 || passed == 0 {
+	if failed+inconclusive+errored > 0 || passed == 0 {
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(w, "%s  %s: %d passed, %d failed, %d did not complete; %s, %d missed; took %s\n",
-		verdict, plural(len(outs), "experiment", "experiments"), passed, failed, errored,
+	counts := fmt.Sprintf("%d passed, %d failed", passed, failed)
+	if inconclusive > 0 {
+		counts += fmt.Sprintf(", %d inconclusive", inconclusive)
+	}
+	fmt.Fprintf(w, "%s  %s: %s, %d did not complete; %s, %d missed; took %s\n",
+		verdict, plural(len(outs), "experiment", "experiments"), counts, errored,
 		plural(thresholds, "threshold", "thresholds"), missed, shortDuration(total))
 }
 

@@ -133,3 +133,39 @@ func TestValidateOnline_baseline(t *testing.T) {
 		t.Fatalf("missing baseline: %v", r)
 	}
 }
+
+// A prompt fixture at 95% with repeats: five rows, all right, three times
+// each. The interval counts rows, not traces, and an inconclusive verdict
+// says how many rows would decide it even when every row agrees.
+func TestRun_repeatsInconclusive(t *testing.T) {
+	t.Parallel()
+	_, env := newEmulator(t)
+	dir := t.TempDir()
+	var rows strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&rows, "{\"input\": \"q%d\", \"output\": \"a%d\"}\n", i, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rows.jsonl"), []byte(rows.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "name: sure-bot\ndataset: {file: rows.jsonl}\nmetrics: [correctness]\n" +
+		"prompt: {messages: [{role: user, content: \"{{input}}\"}], model: ground-truth}\n" +
+		"confidence: 95%\nrepeats: 3\nexpect:\n  correctness: [avg >= 0.5, avg >= 0.95]\n"
+	fixture := filepath.Join(dir, "sure.yaml")
+	if err := os.WriteFile(fixture, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, env, "run", fixture)
+	for _, want := range []string{
+		"--- INCONCLUSIVE sure-bot (" + fixture + ":1): 5 rows × 3 repeats, 1/2 thresholds met",
+		"????  correctness avg = 1 [0.5655, 1] (95% wilson), want >= 0.95 (5 rows × 3 repeats): inconclusive, the interval contains 0.95; about 73 rows would decide it",
+		"0 passed, 0 failed, 1 inconclusive, 0 did not complete",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	if r.code != exitFailed {
+		t.Errorf("exit %d, want %d\n%v", r.code, exitFailed, r)
+	}
+}
