@@ -1,7 +1,5 @@
 package emulator
 
-import "testing"
-
 // jsLoggingScript is the main() of the official JavaScript SDK's logging,
 // session, metrics, prompt and dataset-version calls.
 const jsLoggingScript = `
@@ -97,12 +95,3 @@ async function main() {
   });
 }
 `
-
-// TestJSConformance_Logging runs the official JavaScript SDK's logger
-// (sessions, traces and spans on a log stream), enableMetrics on a log
-// stream, getMetrics, log-stream export, updatePrompt, renderPrompt and the
-// dataset-version calls against the emulator.
-func TestJSConformance_Logging(t *testing.T) {
-	t.Parallel()
-	runJSConformance(t, jsLoggingScript)
-}

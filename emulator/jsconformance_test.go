@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,13 +13,14 @@ import (
 )
 
 // jsStepHelpers is JavaScript for conformance scripts: step(name, fn) runs
-// one step and prints {"step": ..., "ok": bool, "error": ...}, check(cond,
-// msg) fails one, and the script's main() runs after them.
+// one step and prints {"script": ..., "step": ..., "ok": bool, "error": ...},
+// check(cond, msg) fails one, and each script's main() runs after them.
 const jsStepHelpers = `
 let failed = 0;
+let script = '';
 function report(step, ok, error) {
   if (!ok) failed++;
-  console.log(JSON.stringify({ step: step, ok: ok, error: error ? String(error && error.stack || error) : undefined }));
+  console.log(JSON.stringify({ script: script, step: step, ok: ok, error: error ? String(error && error.stack || error) : undefined }));
 }
 async function step(name, fn) {
   try { await fn(); report(name, true); } catch (e) { report(name, false, e); }
@@ -153,46 +155,82 @@ async function main() {
 }
 `
 
-// TestJSConformance runs the official JavaScript SDK's experiment workflow
-// against the emulator: projects, datasets, prompt templates, function and
-// prompt experiments, tags, traces, export and deletion.
+// TestJSConformance runs the official JavaScript SDK against the emulator,
+// one subtest per script:
+//   - workflow: projects, datasets, prompt templates, function and prompt
+//     experiments, tags, traces, export and deletion;
+//   - logging: the SDK's logger (sessions, traces and spans on a log
+//     stream), enableMetrics on a log stream, getMetrics, log-stream export,
+//     updatePrompt, renderPrompt and the dataset-version calls.
+//
+// The scripts run one after the other in one node process, since loading
+// the SDK takes seconds of CPU.
 func TestJSConformance(t *testing.T) {
 	t.Parallel()
-	runJSConformance(t, jsConformanceScript)
+	runJSConformance(t, []jsScript{{"workflow", jsConformanceScript}, {"logging", jsLoggingScript}})
 }
 
-// runJSConformance runs script with the official JavaScript SDK against a
-// fresh emulator whose responses are checked against the OpenAPI document
-// (the SDK's own requests are not: they are not the emulator's to fix). The
-// script prints one JSON line per step, {"step", "ok", "error"}; every step
-// must pass and every step must have run.
-func runJSConformance(t *testing.T, script string) {
+// jsScript is a conformance script: JavaScript that defines main().
+type jsScript struct{ name, main string }
+
+// runJSConformance runs scripts, one after the other, with the official
+// JavaScript SDK against a fresh emulator whose responses are checked
+// against the OpenAPI document (the SDK's own requests are not: they are
+// not the emulator's to fix). Each script prints one JSON line per step,
+// {"script", "step", "ok", "error"}; in the subtest of each script, every
+// step must pass and every step must have run.
+func runJSConformance(t *testing.T, scripts []jsScript) {
 	sdk := needJSSDK(t)
 	s := NewTest(t, Options{Seed: 1, ScoringDelay: 2 * time.Millisecond, Middleware: specMiddleware(t, true)})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := sdk.command(t, ctx, jssdk.Helpers+jsStepHelpers+script+"\nmain().then(() => process.exit(failed ? 1 : 0));\n", "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
+	// Each script's declarations live in a function of its own.
+	var js strings.Builder
+	js.WriteString(jssdk.Helpers + jsStepHelpers + "const scripts = [];\n")
+	for _, sc := range scripts {
+		fmt.Fprintf(&js, "scripts.push([%q, async () => {\n%s\nawait main();\n}]);\n", sc.name, sc.main)
+	}
+	js.WriteString("(async () => { for (const [name, run] of scripts) { script = name; await run(); } })().then(() => process.exit(failed ? 1 : 0));\n")
+	cmd := sdk.command(t, ctx, js.String(), "GALILEO_API_URL="+s.URL(), "GALILEO_API_KEY="+s.APIKey(), "CONFORMANCE_SUFFIX=1",
 		"GALILEO_CONSOLE_URL=", "GALILEO_PROJECT=", "GALILEO_PROJECT_ID=", "GALILEO_LOG_STREAM=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
-	steps := 0
+	type stepResult struct {
+		Script string `json:"script"`
+		Step   string `json:"step"`
+		OK     bool   `json:"ok"`
+		Error  string `json:"error"`
+	}
+	var results []stepResult
+	stepFailed := false
 	for _, line := range strings.Split(stdout.String(), "\n") {
-		var r struct {
-			Step  string `json:"step"`
-			OK    bool   `json:"ok"`
-			Error string `json:"error"`
-		}
+		var r stepResult
 		if json.Unmarshal([]byte(line), &r) != nil || r.Step == "" {
 			continue
 		}
-		steps++
-		if !r.OK {
-			t.Errorf("JS SDK step %s failed: %s", r.Step, r.Error)
-		}
+		results = append(results, r)
+		stepFailed = stepFailed || !r.OK
 	}
-	want := strings.Count(script, "await step('")
-	if steps != want || (runErr != nil && !t.Failed()) {
-		t.Errorf("the JS workflow ran %d of %d steps (exit: %v)\nstdout:\n%s\nstderr:\n%s", steps, want, runErr, stdout.String(), stderr.String())
+	if runErr != nil && !stepFailed {
+		t.Errorf("node failed with no failing step: %v\nstdout:\n%s\nstderr:\n%s", runErr, stdout.String(), stderr.String())
+	}
+	for _, sc := range scripts {
+		t.Run(sc.name, func(t *testing.T) {
+			steps := 0
+			for _, r := range results {
+				if r.Script != sc.name {
+					continue
+				}
+				steps++
+				if !r.OK {
+					t.Errorf("JS SDK step %s failed: %s", r.Step, r.Error)
+				}
+			}
+			want := strings.Count(sc.main, "await step('")
+			if steps != want {
+				t.Errorf("the JS %s script ran %d of %d steps (exit: %v)\nstdout:\n%s\nstderr:\n%s", sc.name, steps, want, runErr, stdout.String(), stderr.String())
+			}
+		})
 	}
 }
