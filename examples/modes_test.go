@@ -4,6 +4,8 @@ package examples_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -42,7 +44,7 @@ func TestExamples_SameVerdictsInEveryAggregateMode(t *testing.T) {
 		t.Skip("skipped: the go command is needed to build the example suites")
 	}
 	readSuites(t)
-	bins := t.TempDir()
+	bins := binDir(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// Without a symbol table and DWARF, linking takes a third less; the
@@ -85,6 +87,23 @@ func TestExamples_SameVerdictsInEveryAggregateMode(t *testing.T) {
 			t.Errorf("%s: verdicts\n%s\nwant (default mode)\n%s", name, got[name], want)
 		}
 	}
+}
+
+// binDir is where the suites' test binaries are kept from one run to the
+// next, in the user cache directory (a temporary one if there is none):
+// go test -c relinks a binary only when what it is built from changed.
+func binDir(t *testing.T) string {
+	wd, err := os.Getwd()
+	cache, cerr := os.UserCacheDir()
+	if err != nil || cerr != nil {
+		return t.TempDir()
+	}
+	sum := sha256.Sum256([]byte(wd)) // one directory per checkout
+	dir := filepath.Join(cache, "galileo-go", "examples-test", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return t.TempDir()
+	}
+	return dir
 }
 
 // readSuites reads every file of the suites (their tests and testdata), so
