@@ -186,6 +186,9 @@ type Server struct {
 	httpSrv *http.Server
 	ts      *httptest.Server
 	closed  sync.Once
+
+	connMu   sync.Mutex
+	newConns map[net.Conn]struct{} // accepted, no request read yet; guarded by connMu
 }
 
 // NewUnstarted returns a server that does not listen: serve Handler()
@@ -284,7 +287,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Middleware != nil {
 		h = opts.Middleware(h)
 	}
-	s.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackNewConn}
 	s.url = "http://" + ln.Addr().String()
 	s.workers.Add(1)
 	go func() {
@@ -367,6 +370,30 @@ func (s *Server) Client(opts ...galileo.Option) (*galileo.Client, error) {
 	return galileo.NewClient(all...)
 }
 
+// trackNewConn keeps the connections on which no request was read yet.
+func (s *Server) trackNewConn(c net.Conn, state http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if state == http.StateNew {
+		if s.newConns == nil {
+			s.newConns = make(map[net.Conn]struct{})
+		}
+		s.newConns[c] = struct{}{}
+		return
+	}
+	delete(s.newConns, c)
+}
+
+// closeNewConns closes the connections on which no request was read yet.
+func (s *Server) closeNewConns() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.newConns {
+		_ = c.Close()
+		delete(s.newConns, c)
+	}
+}
+
 // handlerTransport answers requests with a handler, in memory.
 type handlerTransport struct{ h http.Handler }
 
@@ -388,9 +415,24 @@ func (s *Server) Close() error {
 	s.closed.Do(func() {
 		if s.httpSrv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if e := s.httpSrv.Shutdown(ctx); e != nil {
-				_ = s.httpSrv.Close()
+			done := make(chan error, 1)
+			go func() { done <- s.httpSrv.Shutdown(ctx) }()
+			// Shutdown waits up to 5 s for a connection that never sent
+			// a request (a client's spare dial); close those as it goes.
+			tick := time.NewTicker(5 * time.Millisecond)
+			for e := error(nil); ; {
+				select {
+				case e = <-done:
+				case <-tick.C:
+					s.closeNewConns()
+					continue
+				}
+				if e != nil {
+					_ = s.httpSrv.Close()
+				}
+				break
 			}
+			tick.Stop()
 			cancel()
 		}
 		if s.ts != nil {
