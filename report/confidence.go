@@ -36,6 +36,7 @@ func (e *Experiment) Verdict(th assert.Threshold) Threshold {
 		agg = m
 	}
 	t := NewThreshold(th.Evaluate(agg))
+	t.Explanation = e.repeatedRows(t.Explanation, t.Rows)
 	t.Verdict = VerdictFailed
 	if t.Pass {
 		t.Verdict = VerdictPassed
@@ -70,7 +71,7 @@ func (e *Experiment) Verdict(th assert.Threshold) Threshold {
 	default:
 		t.Verdict, t.Pass = VerdictInconclusive, false
 	}
-	t.Explanation = withInterval(t.Explanation, th, iv, e.Repeats)
+	t.Explanation = withInterval(t.Explanation, th, iv)
 	if t.Verdict == VerdictInconclusive {
 		t.Explanation += ": inconclusive, the interval contains " + boundsText(th)
 		if n := rowsToDecide(th, iv); n > 0 {
@@ -80,6 +81,18 @@ func (e *Experiment) Verdict(th assert.Threshold) Threshold {
 		e.applyInconclusive(&t)
 	}
 	return t
+}
+
+// repeatedRows rewrites the trace count of an explanation, "(15 rows)",
+// as rows and repeats, "(5 rows × 3 repeats)", when every row ran several
+// times: the statistics count rows, so "15 rows" would overstate the
+// evidence.
+func (e *Experiment) repeatedRows(expl string, traces int64) string {
+	r := int64(e.Repeats)
+	if r <= 1 || traces == 0 || traces%r != 0 {
+		return expl
+	}
+	return strings.Replace(expl, fmt.Sprintf("(%d rows)", traces), fmt.Sprintf("(%d rows × %d repeats)", traces/r, r), 1)
 }
 
 // applyInconclusive turns an inconclusive verdict into a pass, a failure
@@ -234,13 +247,8 @@ func boundsText(th assert.Threshold) string {
 // withInterval inserts the interval, its level and method after the
 // actual value of an explanation ("correctness avg = 0.85, want ..."):
 // "0.85 [0.64, 0.95] (95% wilson)".
-func withInterval(expl string, th assert.Threshold, iv stats.Interval, repeats int) string {
+func withInterval(expl string, th assert.Threshold, iv stats.Interval) string {
 	text := " " + intervalText(th, iv) + fmt.Sprintf(" (%s %s)", percent(iv.Level), iv.Method)
-	if repeats > 1 && iv.N > 0 {
-		// The interval counts rows, the explanation counts traces: "15
-		// rows" would read as if 15 rows decided it.
-		expl = strings.Replace(expl, fmt.Sprintf("(%d rows)", iv.N*repeats), fmt.Sprintf("(%d rows × %d repeats)", iv.N, repeats), 1)
-	}
 	before, after, ok := strings.Cut(expl, ", want ")
 	if !ok {
 		return expl

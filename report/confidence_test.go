@@ -136,3 +136,19 @@ func TestExperiment_Verdict_methods(t *testing.T) {
 		t.Errorf("clustered: %+v %s", got.Interval, got.Verdict)
 	}
 }
+
+// With repeats the explanation counts rows and repeats, with or without a
+// confidence level: the trace count would overstate the evidence.
+func TestExperiment_Verdict_repeatedRows(t *testing.T) {
+	for _, conf := range []float64{0, 0.95} {
+		e := &Experiment{Name: "x", Status: StatusPassed, Confidence: conf, Repeats: 3, Metrics: []Metric{binaryMetric("correctness", 15, 15)}}
+		got := e.Verdict(assert.MustParse("correctness", "avg >= 0.5"))
+		if !strings.Contains(got.Explanation, "want >= 0.5 (5 rows × 3 repeats)") || got.Rows != 15 {
+			t.Errorf("confidence %v: %q (rows %d), want 5 rows × 3 repeats over 15 traces", conf, got.Explanation, got.Rows)
+		}
+	}
+	e := &Experiment{Name: "x", Status: StatusPassed, Metrics: []Metric{binaryMetric("correctness", 15, 15)}}
+	if got := e.Verdict(assert.MustParse("correctness", "avg >= 0.5")); !strings.Contains(got.Explanation, "(15 rows)") {
+		t.Errorf("without repeats: %q", got.Explanation)
+	}
+}
